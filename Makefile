@@ -1,0 +1,36 @@
+# Fairway: `make run` serves the app on http://127.0.0.1:5000 with no services needed;
+# `make test` runs every test (real PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL are set).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint worker migrate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+
+run: migrate
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy app
+
+worker: $(STAMP)
+	$(BIN)/flask --app wsgi worker
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

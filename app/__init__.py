@@ -1,0 +1,149 @@
+"""Fairway: find golf partners near you."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from app import jobs
+from app.config import engine_options, load_settings
+from app.extensions import (
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+    server_session,
+    sqlite_transactions,
+)
+
+AREAS = ("core", "identity", "profiles", "referrals")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, then ``config`` on top (tests)."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.update(load_settings(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app.core import sessions as _sessions  # noqa: F401  (tables every area uses)
+    from app.identity import models as _identity_models  # noqa: F401
+    from app.outbox import models as _outbox_models  # noqa: F401
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sqlite_transactions(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    jobs.init_app(app)
+    if app.config["SESSION_TYPE"] == "redis":
+        app.config["SESSION_REDIS"] = jobs.redis_connection(app)
+        server_session.init_app(app)
+    else:
+        from app.core.sessions import DatabaseSessionInterface
+
+        app.session_interface = DatabaseSessionInterface(app)
+
+    from app.identity.models import AnonymousUser
+    from app.identity.services import user_by_session_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "identity.login"
+    login_manager.anonymous_user = AnonymousUser
+    login_manager.user_loader(user_by_session_token)
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response | tuple[Response, int]:
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": "unauthorized"})
+            response.headers["Cache-Control"] = "no-store"
+            return response, 401
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("identity.login", next=target))
+
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for area in AREAS:
+        app.register_blueprint(import_module(f"app.{area}").bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """One commit per request: kept when the answer is a success or a redirect, dropped otherwise."""
+
+    @app.after_request
+    def finish_transaction(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        from flask_login import current_user
+
+        from app.core.nav import nav_context, panels
+
+        context = nav_context(app, current_user)
+        context["registration_mode"] = app.config["REGISTRATION_MODE"]
+        context["panels"] = lambda page: panels(app, page)
+        return context
+
+
+def register_commands(app: Flask) -> None:
+    from app.identity.cli import users_cli
+    from app.outbox.cli import outbox_cli, worker
+    from app.referrals.cli import invites_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(invites_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker)

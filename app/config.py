@@ -1,0 +1,112 @@
+"""Settings from the environment, with embedded defaults for a machine with no services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; raised at startup so the app never runs half-configured."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in _TRUE
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: PostgreSQL URLs use psycopg 3; the default is a SQLite file."""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "fairway.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _dev_secret_key(instance_path: str) -> str:
+    """A secret generated once into the instance folder, so dev sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting Fairway knows from ``environ`` (the process environment by default)."""
+    env = os.environ if environ is None else environ
+    production = env.get("FLASK_ENV", "").lower() == "production" or _flag(
+        env.get("FAIRWAY_PRODUCTION"), False
+    )
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the "
+                "environment, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+        secret_key = _dev_secret_key(instance_path)
+
+    redis_url = env.get("REDIS_URL") or None
+    mode = env.get("REGISTRATION_MODE", "open").strip().lower()
+    if mode not in {"open", "invite_only"}:
+        raise ConfigError(f"REGISTRATION_MODE must be 'open' or 'invite_only', not {mode!r}.")
+
+    settings: dict[str, Any] = {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "REDIS_URL": redis_url,
+        "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "REGISTRATION_MODE": mode,
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "20 per 10 minutes"),
+        "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 10 minutes"),
+        "RATELIMIT_SIGNUP_IP": env.get("RATELIMIT_SIGNUP_IP", "10 per hour"),
+        "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
+        "RATELIMIT_RESET_ADDRESS": env.get("RATELIMIT_RESET_ADDRESS", "3 per hour"),
+        "RATELIMIT_RESEND": env.get("RATELIMIT_RESEND", "5 per hour"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Fairway <no-reply@fairway.local>"),
+        "DISPOSABLE_EMAIL_CHECK": _flag(env.get("DISPOSABLE_EMAIL_CHECK"), True),
+        "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
+        # Sessions: server-side, in Redis when configured, else in the database.
+        "SESSION_TYPE": "redis" if redis_url else "sqlalchemy",
+        "SESSION_KEY_PREFIX": "fairway:session:",
+        "SESSION_PERMANENT": False,
+        "SESSION_COOKIE_NAME": "fairway_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    }
+    return settings
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Connection settings that suit the database behind ``url``."""
+    if url.startswith("sqlite"):
+        # Several threads or processes share one file: wait for the write lock, don't fail.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

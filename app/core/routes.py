@@ -1,0 +1,41 @@
+"""Home page and health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, jsonify, render_template
+from werkzeug.wrappers import Response
+
+from app.core import bp
+from app.extensions import db
+from app.identity.forms import ActionForm
+from app.jobs import redis_connection
+
+
+@bp.route("/")
+def home() -> str:
+    return render_template("core/home.html", action_form=ActionForm())
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Database and Redis reachability: 200 when every configured part answers, else 503."""
+    status = {"status": "ok", "db": "ok", "redis": "disabled"}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:
+        current_app.logger.exception("health check: database")
+        status["db"] = "down"
+    connection = redis_connection()
+    if connection is not None:
+        try:
+            connection.ping()
+            status["redis"] = "ok"
+        except Exception:
+            status["redis"] = "down"
+    healthy = status["db"] == "ok" and status["redis"] in {"ok", "disabled"}
+    if not healthy:
+        status["status"] = "down"
+    response = jsonify(status)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if healthy else 503

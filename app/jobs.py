@@ -1,0 +1,181 @@
+"""The one door to background work.
+
+Callers ask for a job with :func:`enqueue` inside a request's transaction. Nothing leaves
+until that transaction commits: then the job goes to an RQ queue (``REDIS_URL`` set) or runs
+inline in a fresh application context (embedded mode). Jobs are named by dotted path and take
+ids, never objects, so a worker loads fresh rows. If Redis cannot be reached the caller still
+succeeds; work that must not be lost (mail) is kept in a table and swept onto the queue later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, Retry, Worker
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("mail", "default")
+_PENDING = "fairway_pending_jobs"
+
+
+class PendingJob:
+    """A job asked for in a transaction that has not committed yet."""
+
+    def __init__(
+        self,
+        path: str,
+        args: tuple[Any, ...],
+        job_id: str | None,
+        queue: str,
+        on_enqueued: str | None,
+    ) -> None:
+        self.path = path
+        self.args = args
+        self.job_id = job_id
+        self.queue = queue
+        self.on_enqueued = on_enqueued
+
+
+def enqueue(
+    path: str,
+    *args: Any,
+    job_id: str | None = None,
+    queue: str = "default",
+    on_enqueued: str | None = None,
+) -> None:
+    """Run ``path(*args)`` once the current database transaction commits.
+
+    ``on_enqueued`` names a function called with the same args once the job is on a queue,
+    so the caller can record that it no longer needs sweeping.
+    """
+    from app.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        # Tie the job to a transaction even when nothing was written yet, so a rollback drops it.
+        session.begin()
+    pending: list[PendingJob] = session.info.setdefault(_PENDING, [])
+    pending.append(PendingJob(path, args, job_id, queue, on_enqueued))
+
+
+def redis_connection(app: Flask | None = None) -> Redis | None:
+    """The app's Redis client, or None in embedded mode."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions.get("fairway.redis")
+
+
+def queue(name: str, app: Flask | None = None) -> Queue:
+    """An RQ queue on the app's Redis."""
+    connection = redis_connection(app)
+    if connection is None:
+        raise RuntimeError("RQ queues need REDIS_URL")
+    return Queue(name, connection=connection)
+
+
+def resolve(path: str) -> Callable[..., Any]:
+    """Import the function named by a dotted path such as ``app.outbox.tasks.deliver_mail``."""
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
+
+
+def run_job(path: str, *args: Any) -> Any:
+    """Entry point for every job: a fresh app context, so each job has its own DB session."""
+    from flask import has_app_context
+
+    if has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    else:
+        from app import create_app
+
+        app = create_app()
+    with app.app_context():
+        return resolve(path)(*args)
+
+
+def push(app: Flask, job: PendingJob) -> bool:
+    """Put one job on its RQ queue; False (and a log line) when Redis does not answer."""
+    try:
+        queue(job.queue, app).enqueue(
+            "app.jobs.run_job",
+            job.path,
+            *job.args,
+            job_id=job.job_id,
+            retry=Retry(max=app.config["OUTBOX_MAX_ATTEMPTS"], interval=[5, 30, 120, 600]),
+            failure_ttl=7 * 24 * 3600,
+        )
+        return True
+    except Exception as exc:  # Redis down: the caller's transaction has already committed.
+        log.warning("could not enqueue %s: %s", job.path, exc)
+        return False
+
+
+def _dispatch(app: Flask, jobs: list[PendingJob]) -> None:
+    for job in jobs:
+        if app.extensions.get("fairway.redis") is None:
+            try:
+                run_job(job.path, *job.args)
+            except Exception:
+                log.exception("inline job %s failed", job.path)
+        elif push(app, job) and job.on_enqueued:
+            try:
+                run_job(job.on_enqueued, *job.args)
+            except Exception:
+                log.exception("after-enqueue hook %s failed", job.on_enqueued)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the after-commit dispatch to the app's database sessions."""
+    from app.extensions import db
+
+    if app.config.get("REDIS_URL"):
+        app.extensions["fairway.redis"] = Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+
+    def after_commit(session: OrmSession) -> None:
+        jobs = session.info.pop(_PENDING, None)
+        if jobs:
+            _dispatch(current_app._get_current_object(), jobs)  # type: ignore[attr-defined]
+
+    def after_rollback(session: OrmSession) -> None:
+        session.info.pop(_PENDING, None)
+
+    if not getattr(db, "_fairway_jobs_bound", False):
+        event.listen(OrmSession, "after_commit", after_commit)
+        event.listen(OrmSession, "after_soft_rollback", lambda s, _t: after_rollback(s))
+        db._fairway_jobs_bound = True  # type: ignore[attr-defined]
+
+
+class FairwayWorker(Worker):
+    """An RQ worker that also sweeps unsent mail onto the queue at its maintenance ticks."""
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        from app.outbox.services import sweep_outbox
+
+        try:
+            swept = sweep_outbox()
+            if swept:
+                log.info("swept %d unsent mail onto the queue", swept)
+        except Exception:
+            log.exception("outbox sweep failed")
+
+
+def make_worker(app: Flask, worker_class: type[Worker] = FairwayWorker) -> Worker:
+    """A worker on every Fairway queue, mail first."""
+    connection = redis_connection(app)
+    if connection is None:
+        raise RuntimeError("the worker needs REDIS_URL")
+    return worker_class(
+        [Queue(name, connection=connection) for name in QUEUES],
+        connection=connection,
+        maintenance_interval=app.config["OUTBOX_SWEEP_SECONDS"],
+    )

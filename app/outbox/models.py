@@ -1,0 +1,36 @@
+"""Mail waiting to leave: one row per message, written in the transaction that causes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "outbox_mail"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        sa.Index("ix_outbox_mail_status_created", "status", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(200))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default=PENDING)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    enqueued_at: so.Mapped[datetime | None]
+    sent_at: so.Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxMail {self.id} {self.kind} {self.status}>"
