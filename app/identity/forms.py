@@ -1,0 +1,120 @@
+"""Identity forms. Every field is bounded in length and type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from app.identity.passwords import MAX_LENGTH, password_problem
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+USERNAME_RULES = [
+    DataRequired(message="Choose a username."),
+    Length(min=3, max=30, message="Usernames are 3 to 30 characters."),
+    Regexp(r"^[a-z0-9_]+$", message="Use only letters, digits and underscores."),
+]
+EMAIL_RULES = [
+    DataRequired(message="Enter your email address."),
+    Length(max=254, message="That address is too long."),
+    Email(message="Enter a valid email address.", check_deliverability=False),
+]
+
+
+def _disposable_domain(address: str) -> bool:
+    if not current_app.config.get("DISPOSABLE_EMAIL_CHECK", True):
+        return False
+    from disposable_email_domains import blocklist
+
+    domain = address.rpartition("@")[2].lower()
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in blocklist for i in range(len(parts) - 1))
+
+
+class NewPasswordMixin:
+    """Checks the ``password`` field against the policy (length, common passwords)."""
+
+    def validate_password(self, field: PasswordField) -> None:
+        username = getattr(getattr(self, "username", None), "data", None) or ""
+        email = getattr(getattr(self, "email", None), "data", None) or ""
+        problem = password_problem(field.data or "", username=username, email=email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(NewPasswordMixin, FlaskForm):
+    username = StringField("Username", filters=[_lower], validators=USERNAME_RULES)
+    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)
+    password = PasswordField("Password", validators=[DataRequired(message="Choose a password.")])
+    invite_code = StringField(
+        "Invite or referral code", filters=[_strip], validators=[Optional(), Length(max=64)]
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        if _disposable_domain(field.data or ""):
+            raise ValidationError("Disposable email addresses can't be used; use your own address.")
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        "Username or email",
+        filters=[_strip],
+        validators=[DataRequired(message="Enter your username or email."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)],
+    )
+    remember = BooleanField("Keep me signed in")
+
+
+class EmailOnlyForm(FlaskForm):
+    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)
+
+
+class NewPasswordForm(NewPasswordMixin, FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(message="Choose a password.")])
+
+
+class UsernameForm(FlaskForm):
+    username = StringField("Username", filters=[_lower], validators=USERNAME_RULES)
+
+
+class ChangeEmailForm(FlaskForm):
+    email = StringField("New email", filters=[_lower], validators=EMAIL_RULES)
+    password = PasswordField(
+        "Current password", validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)]
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        if _disposable_domain(field.data or ""):
+            raise ValidationError("Disposable email addresses can't be used; use your own address.")
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password."), Length(max=MAX_LENGTH)],
+    )
+    password = PasswordField("New password", validators=[DataRequired(message="Choose a password.")])
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Password", validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)]
+    )
+
+
+class ActionForm(FlaskForm):
+    """A POST with nothing but its CSRF token (logout, resend)."""

@@ -1,0 +1,264 @@
+"""Identity views: validate, call one service, redirect (PRG)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RequestLimit
+from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response
+
+from app.extensions import client_address, limiter
+from app.identity import bp, services, tokens
+from app.identity.access import safe_next, sign_in
+from app.identity.forms import (
+    ActionForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EmailOnlyForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    UsernameForm,
+)
+
+#: The session key where the referrals area remembers the first referral a browser followed.
+REMEMBERED_CODE = "referral_code"
+
+CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
+RESET_SENT = "If an account uses that address, we've sent it instructions. Check your inbox."
+
+
+def _limit(name: str):  # type: ignore[no-untyped-def]
+    return lambda: current_app.config[name]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 422
+
+
+def _form_value(field: str) -> str:
+    return (request.form.get(field) or "").strip().lower()
+
+
+def _record_limited_login(limit: RequestLimit) -> None:
+    services.record_login_attempt(_form_value("login"), client_address(), "rate_limited")
+
+
+def _invalid(form_template: str, **context: object) -> tuple[str, int]:
+    return render_template(form_template, **context), 422
+
+
+# --- sign-up -----------------------------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_SIGNUP_IP"), methods=["POST"])
+def register() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.invite_code.data = request.args.get("code", "")[:64] or session.get(REMEMBERED_CODE, "")
+    if form.validate_on_submit():
+        try:
+            result = services.register(
+                form.username.data, form.email.data, form.password.data, form.invite_code.data or None
+            )
+        except services.IdentityError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+            return _invalid("identity/register.html", form=form)
+        if result.user is not None:
+            sign_in(result.user)
+        flash(CHECK_INBOX, "success")
+        return redirect(url_for("core.home"), 303)
+    if request.method == "POST":
+        return _invalid("identity/register.html", form=form)
+    return render_template("identity/register.html", form=form)
+
+
+# --- sign-in -----------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_IP"), methods=["POST"], deduct_when=_failed,
+    on_breach=_record_limited_login,
+)
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=lambda: "login:" + _form_value("login"),
+    methods=["POST"], deduct_when=_failed, on_breach=_record_limited_login,
+)
+def login() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data, client_address())
+        if user is not None:
+            sign_in(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")), 303)
+        form.password.errors.append("That username or email and password don't match an account.")
+    if request.method == "POST":
+        return _invalid("identity/login.html", form=form)
+    return render_template("identity/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    logout_user()
+    session.clear()
+    flash("You're signed out.", "info")
+    # A new id for what is left (the message); the old server-side session is deleted.
+    current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+    return redirect(url_for("core.home"), 303)
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@bp.route("/verify/<token>")
+def verify(token: str) -> Response | tuple[str, int]:
+    try:
+        services.verify_email(token[:512])
+    except (tokens.TokenInvalid, services.IdentityError):
+        return render_template("identity/link_invalid.html", purpose="verify"), 400
+    flash("Your email address is confirmed. Thanks!", "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(_limit("RATELIMIT_RESEND"), key_func=lambda: f"resend:{current_user.id}")
+def resend_verification() -> Response:
+    if current_user.email_verified and not current_user.pending_email:
+        flash("Your email address is already confirmed.", "info")
+    else:
+        services.send_verification(current_user)
+        flash("We've sent a new confirmation link.", "success")
+    return redirect(url_for("core.home"), 303)
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
+@limiter.limit(
+    _limit("RATELIMIT_RESET_ADDRESS"), key_func=lambda: "reset:" + _form_value("email"),
+    methods=["POST"],
+)
+def reset_request() -> Response | str | tuple[str, int]:
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(RESET_SENT, "info")
+        return redirect(url_for("identity.login"), 303)
+    if request.method == "POST":
+        return _invalid("identity/reset_request.html", form=form)
+    return render_template("identity/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
+def reset_password(token: str) -> Response | str | tuple[str, int]:
+    try:
+        user = services.user_for_reset(token[:512])
+    except tokens.TokenInvalid:
+        return render_template("identity/link_invalid.html", purpose="reset"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        logout_user()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("identity.login"), 303)
+    if request.method == "POST":
+        return _invalid("identity/reset_password.html", form=form, token=token)
+    return render_template("identity/reset_password.html", form=form, token=token)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
+    context = {
+        "username_form": UsernameForm(formdata=None, username=current_user.username),
+        "email_form": ChangeEmailForm(formdata=None),
+        "password_form": ChangePasswordForm(formdata=None),
+        "delete_form": ConfirmPasswordForm(formdata=None),
+        "action_form": ActionForm(),
+    }
+    context.update(forms)
+    return render_template("identity/settings.html", **context), status
+
+
+@bp.route("/settings")
+@login_required
+def settings() -> tuple[str, int]:
+    return _settings_page()
+
+
+@bp.route("/settings/username", methods=["POST"])
+@login_required
+def settings_username() -> Response | tuple[str, int]:
+    form = UsernameForm()
+    if form.validate_on_submit():
+        try:
+            services.change_username(current_user, form.username.data)
+        except services.IdentityError as exc:
+            form.username.errors.append(str(exc))
+            return _settings_page(422, username_form=form)
+        flash("Your username is changed.", "success")
+        return redirect(url_for("identity.settings"), 303)
+    return _settings_page(422, username_form=form)
+
+
+@bp.route("/settings/email", methods=["POST"])
+@login_required
+def settings_email() -> Response | tuple[str, int]:
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.change_email(current_user, form.email.data, form.password.data)
+        except services.IdentityError as exc:
+            form.password.errors.append(str(exc))
+            return _settings_page(422, email_form=form)
+        flash("We've sent a confirmation link to the new address; it takes over once confirmed.", "success")
+        return redirect(url_for("identity.settings"), 303)
+    return _settings_page(422, email_form=form)
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+def settings_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.IdentityError as exc:
+            form.current_password.errors.append(str(exc))
+            return _settings_page(422, password_form=form)
+        # Every other session just ended; this browser carries on under a fresh session.
+        sign_in(current_user._get_current_object())
+        flash("Your password is changed. Other devices have been signed out.", "success")
+        return redirect(url_for("identity.settings"), 303)
+    return _settings_page(422, password_form=form)
+
+
+@bp.route("/settings/delete", methods=["POST"])
+@login_required
+def settings_delete() -> Response | tuple[str, int]:
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except services.IdentityError as exc:
+            form.password.errors.append(str(exc))
+            return _settings_page(422, delete_form=form)
+        logout_user()
+        session.clear()
+        flash("Your account is closed. We're sorry to see you go.", "info")
+        current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+        return redirect(url_for("core.home"), 303)
+    return _settings_page(422, delete_form=form)

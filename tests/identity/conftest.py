@@ -1,0 +1,61 @@
+"""Fixtures for the identity suites: fast accounts without a sign-up, fresh reads of rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.extensions import db
+from app.identity import passwords
+from app.identity.models import User
+from tests.conftest import FreshRequestClient
+from tests.support import PASSWORD
+
+CSRF_VALUE = re.compile(r'(name="csrf[-_]token"(?: type="hidden")? (?:value|content)=")[^"]+(")')
+
+
+@cache
+def password_hash() -> str:
+    return passwords.hash_password(PASSWORD)
+
+
+def fetch(username: str) -> User:
+    """The account as the database holds it now (not a stale object from the session)."""
+    db.session.expire_all()
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    assert user is not None, username
+    return user
+
+
+def without_csrf(body: str) -> str:
+    return CSRF_VALUE.sub(r"\1-\2", body)
+
+
+@pytest.fixture(autouse=True)
+def fresh_clients(app) -> None:
+    """Every ``app.test_client()`` starts each request with an empty ``g``, like ``client``."""
+    app.test_client_class = FreshRequestClient
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """``make_user("ann", verified=True)``: a committed account whose password is PASSWORD."""
+
+    def make(username: str, email: str | None = None, verified: bool = True, **fields: object) -> User:
+        user = User(
+            username=username,
+            email=email or f"{username}@example.com",
+            password_hash=password_hash(),
+            email_verified_at=utcnow() if verified else None,
+            **fields,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
