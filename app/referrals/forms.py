@@ -1,0 +1,61 @@
+"""Referral forms. Every field is bounded in length and type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from app.clock import utcnow
+from app.identity.forms import EMAIL_RULES, ActionForm
+
+__all__ = ["ActionForm", "InviteForm", "WaitlistForm"]
+
+MAX_USES = 10_000
+MAX_COUNT = 500
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class InviteForm(FlaskForm):
+    uses = IntegerField(
+        "Uses per code", default=1,
+        validators=[
+            DataRequired(message="How many sign-ups may each code make?"),
+            NumberRange(min=1, max=MAX_USES, message=f"Between 1 and {MAX_USES}."),
+        ],
+    )
+    expires = DateField("Expires after (YYYY-MM-DD)", format="%Y-%m-%d", validators=[Optional()])
+    email = StringField(
+        "Only for this email", filters=[_lower],
+        validators=[Optional(), Length(max=254), Email(message="Enter a valid email address.",
+                                                       check_deliverability=False)],
+    )
+    note = StringField("Note", filters=[_strip], validators=[Optional(), Length(max=200)])
+    count = IntegerField(
+        "How many codes", default=1,
+        validators=[
+            DataRequired(message="How many codes?"),
+            NumberRange(min=1, max=MAX_COUNT, message=f"Between 1 and {MAX_COUNT}."),
+        ],
+    )
+
+    def validate_expires(self, field: DateField) -> None:
+        if field.data is not None and field.data < utcnow().date():
+            raise ValidationError("That day has passed.")
+
+    def validate_count(self, field: IntegerField) -> None:
+        if self.email.data and field.data not in (None, 1):
+            raise ValidationError("A code bound to an address is made one at a time.")
+
+
+class WaitlistForm(FlaskForm):
+    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)

@@ -1,0 +1,177 @@
+"""Referral views: validate, call one service, redirect (PRG)."""
+
+from __future__ import annotations
+
+import segno
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.clock import utcnow
+from app.extensions import client_address, limiter
+from app.identity.access import admin_required
+from app.referrals import bp, services
+from app.referrals.codes import MAX_INPUT
+from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
+
+
+def _limit(name: str):  # type: ignore[no-untyped-def]
+    return lambda: current_app.config[name]
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+@bp.route("/r/<code>")
+def follow(code: str) -> Response:
+    """Remember the first referral this browser follows, count the click, go to sign-up.
+    Unknown codes get the same answer; a signed-in user's click changes nothing."""
+    if current_user.is_authenticated:
+        return _no_store(redirect(url_for("referrals.mine"), 303))
+    resolution = services.resolve(code[:MAX_INPUT])
+    if resolution.referral is not None:
+        if not session.get(services.REMEMBERED_CODE):
+            session[services.REMEMBERED_CODE] = resolution.code
+        services.record_click(resolution.referral, client_address())
+    return _no_store(redirect(url_for("identity.register", code=resolution.code), 303))
+
+
+@bp.route("/referrals")
+@login_required
+def mine() -> str:
+    code = services.current_code(current_user)
+    url = services.referral_url(code)
+    qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+    return render_template(
+        "referrals/mine.html", code=code, url=url, qr=qr,
+        stats=services.stats_for(current_user), people=services.people_referred(current_user),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/referrals/rotate", methods=["POST"])
+@login_required
+def rotate() -> Response:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    services.rotate_code(current_user)
+    flash("You have a new referral link. Links you shared before keep working.", "success")
+    return redirect(url_for("referrals.mine"), 303)
+
+
+@bp.route("/leaderboard")
+def leaderboard() -> str:
+    return render_template("referrals/leaderboard.html", rows=services.leaderboard())
+
+
+@bp.route("/waitlist", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_WAITLIST_IP"), methods=["POST"])
+def waitlist() -> Response | str | tuple[str, int]:
+    if current_app.config["REGISTRATION_MODE"] != "invite_only":
+        flash("Sign-up is open: no need to wait.", "info")
+        return redirect(url_for("identity.register"), 303 if request.method == "POST" else 302)
+    form = WaitlistForm()
+    if form.validate_on_submit():
+        services.join_waitlist(form.email.data)
+        flash("You're on the waitlist. We'll mail you an invite when a spot opens.", "success")
+        return redirect(url_for("referrals.waitlist"), 303)
+    if request.method == "POST":
+        return render_template("referrals/waitlist.html", form=form), 422
+    return render_template("referrals/waitlist.html", form=form)
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+@bp.route("/api/my-referral-link")
+@login_required
+def api_my_link() -> Response:
+    code = services.current_code(current_user)
+    return _no_store(jsonify({
+        "referral_url": services.referral_url(code),
+        "referral_code": code,
+        "email_verified": current_user.email_verified,
+        "pending": False,
+    }))
+
+
+@bp.route("/api/referral/resolve")
+@limiter.limit(_limit("RATELIMIT_RESOLVE_IP"))
+def api_resolve() -> Response:
+    """Always 200 with the same keys, found or not, so probing learns only ``valid``."""
+    resolution = services.resolve(request.args.get("code", "")[:MAX_INPUT])
+    referrer = resolution.referrer
+    return _no_store(jsonify({
+        "code": resolution.code,
+        "valid": resolution.valid,
+        "kind": resolution.kind,
+        "referrer": referrer.username if referrer is not None else None,
+    }))
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+
+def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "referrals/admin_invites.html", form=form, invites=services.recent_invites(),
+        action_form=ActionForm(), now=utcnow(),
+    ), status
+
+
+@bp.route("/admin/invites", methods=["GET", "POST"])
+@admin_required
+def admin_invites() -> Response | tuple[str, int]:
+    form = InviteForm()
+    if form.validate_on_submit():
+        invites = services.create_invites(
+            current_user._get_current_object(), count=form.count.data, uses=form.uses.data,
+            expires_on=form.expires.data, email=form.email.data or None, note=form.note.data or "",
+        )
+        flash(f"Created {len(invites)} invite code{'s' if len(invites) != 1 else ''}.", "success")
+        return redirect(url_for("referrals.admin_invites"), 303)
+    if request.method == "POST":
+        return _invites_page(form, 422)
+    return _invites_page(form)
+
+
+@bp.route("/admin/invites/<int:invite_id>/revoke", methods=["POST"])
+@admin_required
+def admin_revoke_invite(invite_id: int) -> Response:
+    ActionForm().validate_on_submit()
+    try:
+        services.revoke_invite(current_user._get_current_object(), invite_id)
+    except services.InviteNotFound:
+        abort(404)
+    flash("The invite is revoked.", "success")
+    return redirect(url_for("referrals.admin_invites"), 303)
+
+
+@bp.route("/admin/referrals")
+@admin_required
+def admin_referrals() -> str:
+    return render_template("referrals/admin_referrals.html", tree=services.referral_tree())
+
+
+@bp.route("/admin/waitlist")
+@admin_required
+def admin_waitlist() -> str:
+    return render_template(
+        "referrals/admin_waitlist.html", entries=services.waitlist(), action_form=ActionForm()
+    )
+
+
+@bp.route("/admin/waitlist/<int:entry_id>/invite", methods=["POST"])
+@admin_required
+def admin_waitlist_invite(entry_id: int) -> Response:
+    ActionForm().validate_on_submit()
+    try:
+        services.invite_from_waitlist(current_user._get_current_object(), entry_id)
+    except services.InviteNotFound:
+        abort(404)
+    flash("Invite mailed.", "success")
+    return redirect(url_for("referrals.admin_waitlist"), 303)

@@ -1,0 +1,166 @@
+"""Codes from sign-up on, first click wins, referred_by written once, rotation keeps old links."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.identity import services as identity
+from app.referrals import services
+from app.referrals.models import Referral, ReferralClick, ReferralCode
+from tests.referrals.conftest import fetch, referred_by
+from tests.support import PASSWORD, login, post, register
+
+
+def code_of(username: str) -> str:
+    return services.current_code(fetch(username))
+
+
+def test_sign_up_assigns_a_code_in_the_same_transaction(client):
+    assert register(client, "ann").status_code == 303
+    rows = db.session.scalars(sa.select(ReferralCode).where(ReferralCode.user_id == fetch("ann").id)).all()
+    assert len(rows) == 1 and rows[0].code and rows[0].retired_at is None
+
+
+def test_admins_made_by_the_cli_get_a_code(runner):
+    result = runner.invoke(args=["users", "create-admin", "boss", "boss@example.com", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(ReferralCode.code).where(ReferralCode.user_id == fetch("boss").id))
+
+
+def test_assignment_is_idempotent(app, make_user):
+    user = make_user("ann")
+    first = services.assign_code(user)
+    assert services.assign_code(user).id == first.id
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralCode)) == 1
+
+
+def test_a_click_is_remembered_counted_and_sent_to_sign_up(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    answer = client.get(f"/r/{code.lower()}", environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/register?code={code}"
+    clicks = db.session.scalars(sa.select(ReferralClick)).all()
+    assert len(clicks) == 1
+    assert "203.0.113.9" not in clicks[0].ip_hash and len(clicks[0].ip_hash) == 32
+    assert f'value="{code}"' in client.get("/register").get_data(as_text=True)
+
+
+def test_unknown_codes_answer_the_same_way(client):
+    answer = client.get("/r/nope-nope-42")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/register?code=NOPENOPE42"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 0
+    with client.session_transaction() as session:
+        assert services.REMEMBERED_CODE not in session
+
+
+def test_first_click_wins_across_two_links(app, client, make_user):
+    first, second = code_of(make_user("ann").username), code_of(make_user("bob").username)
+    db.session.commit()
+    client.get(f"/r/{first}")
+    client.get(f"/r/{second}")
+    with client.session_transaction() as session:
+        assert session[services.REMEMBERED_CODE] == first
+    assert f'value="{first}"' in client.get("/register").get_data(as_text=True)
+    # Even if the visitor types the second code, the first referral is the one kept.
+    assert register(client, "cat", invite_code=second).status_code == 303
+    assert referred_by("cat") == "ann"
+
+
+def test_the_remembered_referral_counts_when_the_field_is_blank(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    client.get(f"/r/{code}")
+    assert register(client, "cat", invite_code="").status_code == 303
+    assert referred_by("cat") == "ann"
+
+
+def test_a_typed_referral_code_counts_without_a_click(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    assert register(client, "cat", invite_code=f" {code[:4].lower()}-{code[4:]} ").status_code == 303
+    assert referred_by("cat") == "ann"
+
+
+def test_a_signed_in_click_changes_nothing(app, client, make_user):
+    ann = make_user("ann")
+    code = code_of("ann")
+    other = code_of(make_user("bob").username)
+    db.session.commit()
+    login(client, "ann")
+    for target in (code, other):
+        answer = client.get(f"/r/{target}")
+        assert answer.status_code == 303 and answer.headers["Location"] == "/referrals"
+    with client.session_transaction() as session:
+        assert services.REMEMBERED_CODE not in session
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+    assert ann.id
+
+
+def test_referred_by_is_written_once(app, make_user):
+    ann, bob, cat = make_user("ann"), make_user("bob"), make_user("cat")
+    assert services.record_referral(ann.id, cat, None) is True
+    assert services.record_referral(bob.id, cat, None) is False
+    assert services.record_referral(cat.id, cat, None) is False
+    db.session.commit()
+    assert referred_by("cat") == "ann"
+
+
+def test_rotation_keeps_old_links(app, client, make_user):
+    make_user("ann")
+    login(client, "ann")
+    old = client.get("/api/my-referral-link").json["referral_code"]
+    answer = post(client, "/referrals/rotate", token_from="/referrals")
+    assert answer.status_code == 303
+    new = client.get("/api/my-referral-link").json["referral_code"]
+    assert new != old
+    visitor = app.test_client()
+    for code in (old, new):
+        assert visitor.get("/api/referral/resolve", query_string={"code": code}).json["referrer"] == "ann"
+    visitor.get(f"/r/{old}")
+    assert register(visitor, "cat").status_code == 303
+    assert referred_by("cat") == "ann"
+
+
+def test_rotate_needs_login_and_csrf(client, make_user):
+    assert client.post("/referrals/rotate").status_code in (302, 400)
+    make_user("ann")
+    login(client, "ann")
+    assert client.post("/referrals/rotate").status_code == 400
+
+
+def test_a_deactivated_referrers_code_resolves_to_nothing(app, make_user):
+    ann = make_user("ann")
+    code = services.current_code(ann)
+    identity.deactivate(ann)
+    db.session.commit()
+    assert services.resolve(code).valid is False
+
+
+def test_my_referrals_page_shows_link_qr_counts_and_people(app, client, make_user):
+    make_user("ann")
+    code = code_of("ann")
+    db.session.commit()
+    visitor = app.test_client()
+    visitor.get(f"/r/{code}")
+    register(visitor, "cat")
+    other = app.test_client()
+    other.get(f"/r/{code}")
+    login(client, "ann")
+    page = client.get("/referrals").get_data(as_text=True)
+    assert f"http://fairway.test/r/{code}" in page
+    assert 'src="data:image/svg+xml' in page
+    assert 'id="copy-referral"' in page
+    assert '<dd id="stat-clicks">2</dd>' in page
+    assert '<dd id="stat-sign-ups">1</dd>' in page
+    assert '<dd id="stat-verified">0</dd>' in page
+    assert ">cat</a>" in page
+
+
+def test_my_referrals_page_needs_login(client):
+    answer = client.get("/referrals")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
