@@ -1,0 +1,23 @@
+"""Profiles: player profiles, availability, matching and partner search."""
+
+from flask import Blueprint
+
+from app.core.nav import NavLink, add_link
+from app.identity.signals import user_registered
+
+bp = Blueprint("profiles", __name__)
+
+from app.profiles import routes, services  # noqa: E402,F401
+
+user_registered.connect(services.on_user_registered)
+
+
+@bp.record_once
+def register_nav(state) -> None:  # type: ignore[no-untyped-def]
+    for link in (
+        NavLink("Players", "profiles.search"),
+        NavLink("Match", "profiles.match"),
+        NavLink("Availability", "profiles.availability"),
+        NavLink("My profile", "profiles.me"),
+    ):
+        add_link(state.app, link)

@@ -1,0 +1,236 @@
+"""Profile, availability and search forms. Every field is bounded in length and type, and
+numbers must be finite: ``1e309`` or ``nan`` get a message, not a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.profiles import geo
+from app.profiles.models import (
+    ATTITUDE,
+    DEFAULT_RADIUS_MILES,
+    DRINKING,
+    HANDICAP_MAX,
+    HANDICAP_MIN,
+    MAX_RADIUS_MILES,
+    MOBILITY,
+    PACE,
+    PLAY_STYLE,
+    SLOTS,
+    TRAITS,
+    WEATHER,
+    Trait,
+)
+
+_HANDICAP = re.compile(r"^[+-]?\d{1,2}(?:\.\d)?$")
+_NUMBER = re.compile(r"^\d{1,7}(?:\.\d{1,3})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FALSE_VALUES = (False, "false", "", "0", "no", "off")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _at_most(length: int) -> Length:
+    return Length(max=length, message=f"Use at most {length} characters.")
+
+
+def parse_handicap(text: str) -> float:
+    """A handicap from −10 to 54 with at most one decimal; ValueError with a message otherwise."""
+    value = text.strip()
+    if not _HANDICAP.match(value):
+        raise ValueError("A handicap is a number from -10 to 54 with at most one decimal, like 12.4.")
+    number = float(value)
+    if not (HANDICAP_MIN <= number <= HANDICAP_MAX):
+        raise ValueError("A handicap is between -10 and 54.")
+    return round(number, 1)
+
+
+def parse_radius(text: str) -> float:
+    """Miles, finite and between 1 and the maximum."""
+    value = text.strip()
+    if not _NUMBER.match(value):
+        raise ValueError(f"The radius is a number of miles from 1 to {MAX_RADIUS_MILES}.")
+    number = float(value)
+    if not math.isfinite(number) or not (1 <= number <= MAX_RADIUS_MILES):
+        raise ValueError(f"The radius is a number of miles from 1 to {MAX_RADIUS_MILES}.")
+    return number
+
+
+def _trait_filter(trait: Trait) -> Any:
+    """Accept a trait's code ("walk") or its stored number ("2"); blank means no preference."""
+
+    def normalize(value: Any) -> Any:
+        if value is None or value == "":
+            return trait.codes[0]
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value.isdigit() and int(value) < len(trait.codes):
+                return trait.codes[int(value)]
+        return value
+
+    return normalize
+
+
+def trait_field(trait: Trait) -> SelectField:
+    return SelectField(
+        trait.question,
+        choices=[SelectChoice(code, label) for code, label in trait.choices()],
+        default=trait.codes[0],
+        filters=[_trait_filter(trait)],
+        validate_choice=True,
+    )
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name", filters=[_strip],
+        validators=[Length(max=50, message="Display names are at most 50 characters.")],
+    )
+    bio = TextAreaField(
+        "About you", filters=[_strip],
+        validators=[Length(max=1000, message="Keep it under 1000 characters.")],
+    )
+    handicap = StringField(
+        "Handicap", filters=[_strip],
+        validators=[Optional(), Length(max=6, message="A handicap is a number like 12.4.")],
+    )
+    zip = StringField(
+        "Home zip code", filters=[_strip],
+        validators=[Optional(), Length(max=10, message="A zip code is five digits.")],
+    )
+    radius_miles = StringField(
+        "How far you'll travel (miles)", filters=[_strip], default=str(DEFAULT_RADIUS_MILES),
+        validators=[Optional(), Length(max=5, message="Use a whole number of miles.")],
+    )
+    drinking = trait_field(DRINKING)
+    mobility = trait_field(MOBILITY)
+    weather = trait_field(WEATHER)
+    pace = trait_field(PACE)
+    play_style = trait_field(PLAY_STYLE)
+    attitude = trait_field(ATTITUDE)
+    left_handed = BooleanField("I play left-handed", false_values=FALSE_VALUES)
+    avatar = FileField("Picture (JPEG, PNG, GIF or WebP, up to 5 MB)")
+    remove_avatar = BooleanField("Remove my picture", false_values=FALSE_VALUES)
+
+    def validate_handicap(self, field: Field) -> None:
+        if field.data:
+            try:
+                parse_handicap(field.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+
+    def validate_zip(self, field: Field) -> None:
+        if field.data and geo.normalize_zip(field.data) is None:
+            raise ValidationError("A zip code is five digits, like 94103.")
+
+    def validate_radius_miles(self, field: Field) -> None:
+        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= MAX_RADIUS_MILES):
+            raise ValidationError(f"Use a whole number of miles from 1 to {MAX_RADIUS_MILES}.")
+
+    def trait_values(self) -> dict[str, int]:
+        return {trait.name: trait.codes.index(getattr(self, trait.name).data) for trait in TRAITS}
+
+
+class AvailabilityForm(FlaskForm):
+    day: dt.date | None = None
+    date = StringField("Date", filters=[_strip], validators=[Length(max=10, message="Use YYYY-MM-DD.")])
+    slot = SelectField("Slot", choices=[SelectChoice(slot) for slot in SLOTS], validate_choice=True)
+    remove = BooleanField("Remove", false_values=FALSE_VALUES)
+
+    def validate_date(self, field: Field) -> None:
+        self.day = parse_day(field.data or "")
+
+    def validate_slot(self, field: Field) -> None:
+        if field.data not in SLOTS:
+            raise ValidationError("Pick morning, midday or twilight.")
+
+
+def parse_day(text: str) -> dt.date:
+    if not _DATE.match(text):
+        raise ValidationError("Give the date as YYYY-MM-DD.")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("That date doesn't exist.") from None
+
+
+class SearchForm(FlaskForm):
+    """The query string of ``GET /players`` (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    place: geo.Place | None = None
+    radius_value: float | None = None
+    handicap_min_value: float | None = None
+    handicap_max_value: float | None = None
+
+    q = StringField("Name", filters=[_strip], validators=[_at_most(50)])
+    near = StringField("Near zip", filters=[_strip], validators=[_at_most(10)])
+    radius = StringField("Within (miles)", filters=[_strip], validators=[_at_most(12)])
+    handicap_min = StringField("Handicap from", filters=[_strip], validators=[_at_most(6)])
+    handicap_max = StringField("Handicap to", filters=[_strip], validators=[_at_most(6)])
+    mobility = trait_field(MOBILITY)
+    drinking = trait_field(DRINKING)
+    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
+
+    def validate_near(self, field: Field) -> None:
+        if field.data:
+            self.place = geo.place_for_zip(field.data)
+            if self.place is None:
+                raise ValidationError(f"We don't know the zip code {field.data!r}.")
+
+    def validate_radius(self, field: Field) -> None:
+        if field.data:
+            try:
+                self.radius_value = parse_radius(field.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+
+    def validate_handicap_min(self, field: Field) -> None:
+        self.handicap_min_value = self._handicap(field)
+
+    def validate_handicap_max(self, field: Field) -> None:
+        self.handicap_max_value = self._handicap(field)
+        low = self.handicap_min_value
+        if low is not None and self.handicap_max_value is not None and low > self.handicap_max_value:
+            raise ValidationError("The upper handicap must not be below the lower one.")
+
+    def validate_page(self, field: Field) -> None:
+        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+            raise ValidationError("Pages are numbered from 1.")
+
+    def trait_index(self, name: str) -> int:
+        """The stored number of a trait filter (0: any)."""
+        trait = next(t for t in TRAITS if t.name == name)
+        return trait.codes.index(getattr(self, name).data)
+
+    @staticmethod
+    def _handicap(field: Field) -> float | None:
+        if not field.data:
+            return None
+        try:
+            return parse_handicap(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class MatchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
+
+    def validate_page(self, field: Field) -> None:
+        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+            raise ValidationError("Pages are numbered from 1.")

@@ -1,0 +1,174 @@
+"""Profile, availability and search views: validate, call one service, redirect (PRG)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.profiles import bp, services
+from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm
+from app.profiles.models import DEFAULT_RADIUS_MILES, SLOT_HOURS, SLOTS, TRAITS, Profile
+from app.profiles.services import Origin, ProfileChanges, ProfileError, SearchCriteria
+
+AVATAR_MAX_AGE = 365 * 24 * 3600
+
+
+def _form_for(profile: Profile) -> ProfileForm:
+    data = {
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "handicap": "" if profile.handicap is None else f"{profile.handicap:.1f}",
+        "zip": profile.zip or "",
+        "radius_miles": str(profile.radius_miles),
+        "left_handed": profile.left_handed,
+    }
+    data.update({trait.name: trait.code(getattr(profile, trait.name)) for trait in TRAITS})
+    return ProfileForm(data=data)
+
+
+# --- profiles ----------------------------------------------------------------------------
+
+
+@bp.route("/u/<username>")
+def show(username: str) -> str:
+    user = services.active_user(username)
+    if user is None:
+        abort(404)
+    profile = services.profile_for(user)
+    viewer = services.profile_for(current_user) if current_user.is_authenticated else None
+    distance = None
+    if viewer is not None and viewer.user_id != profile.user_id:
+        distance = services.distance_between(viewer, profile)
+    return render_template(
+        "profiles/show.html",
+        profile_user=user,
+        profile=profile,
+        is_owner=current_user.is_authenticated and current_user.id == user.id,
+        distance=distance,
+        join_url=None if current_user.is_authenticated else services.join_link(user),
+    )
+
+
+@bp.route("/profile")
+@login_required
+def me() -> Response:
+    return redirect(url_for("profiles.show", username=current_user.username))
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit() -> Response | str | tuple[str, int]:
+    profile = services.profile_for(current_user)
+    if request.method == "GET":
+        return render_template("profiles/edit.html", form=_form_for(profile), profile=profile)
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(profile, ProfileChanges(
+                display_name=form.display_name.data or current_user.username,
+                bio=form.bio.data or "",
+                handicap=float(form.handicap.data) if form.handicap.data else None,
+                zip=form.zip.data or "",
+                radius_miles=int(form.radius_miles.data or DEFAULT_RADIUS_MILES),
+                traits=form.trait_values(),
+                left_handed=bool(form.left_handed.data),
+            ))
+            upload = form.avatar.data
+            if upload is not None and upload.filename:
+                services.set_avatar(profile, services.read_avatar_upload(upload.stream))
+            elif form.remove_avatar.data:
+                services.remove_avatar(profile)
+        except ProfileError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+            return render_template("profiles/edit.html", form=form, profile=profile), 422
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("profiles.show", username=current_user.username), 303)
+    return render_template("profiles/edit.html", form=form, profile=profile), 422
+
+
+@bp.route("/avatars/<name>")
+def avatar(name: str) -> Response:
+    """A stored avatar. Names are fresh on every upload, so browsers may keep them for a year."""
+    response = send_from_directory(services.avatar_dir(), name, max_age=AVATAR_MAX_AGE, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = f"public, max-age={AVATAR_MAX_AGE}, immutable"
+    return response
+
+
+# --- availability ------------------------------------------------------------------------
+
+
+@bp.route("/availability", methods=["GET", "POST"])
+@login_required
+def availability() -> Response | str | tuple[str, int]:
+    form = AvailabilityForm()
+    if request.method == "POST":
+        if form.validate_on_submit() and form.day is not None:
+            try:
+                if form.remove.data:
+                    services.unmark_slot(current_user, form.day, form.slot.data)
+                else:
+                    services.mark_slot(current_user, form.day, form.slot.data)
+            except ProfileError as exc:
+                getattr(form, exc.field).errors.append(str(exc))
+            else:
+                return redirect(url_for("profiles.availability"), 303)
+        return _availability_page(form), 422
+    return _availability_page(form)
+
+
+def _availability_page(form: AvailabilityForm) -> str:
+    return render_template(
+        "profiles/availability.html", form=form, grid=services.availability_grid(current_user),
+        slots=SLOTS, slot_hours=SLOT_HOURS,
+    )
+
+
+# --- search and matching -----------------------------------------------------------------
+
+
+@bp.route("/players")
+@login_required
+def search() -> str | tuple[str, int]:
+    form = SearchForm(request.args)
+    me = services.profile_for(current_user)
+    if not form.validate():
+        return render_template("profiles/search.html", form=form, results=None, origin=None), 422
+    origin: Origin | None = None
+    if form.place is not None:
+        origin = Origin(form.place.latitude, form.place.longitude, f"{form.place.zip} ({form.place.city})")
+    elif me.latitude is not None and me.longitude is not None:
+        origin = Origin(me.latitude, me.longitude, "your home zip")
+    radius = form.radius_value
+    if radius is None and form.place is not None:
+        radius = DEFAULT_RADIUS_MILES
+    elif radius is None and origin is not None and not form.q.data:
+        radius = me.radius_miles
+    if radius is not None and origin is None:
+        form.near.errors.append("Give a zip code to search around, or set your home zip on your profile.")
+        return render_template("profiles/search.html", form=form, results=None, origin=None), 422
+    criteria = SearchCriteria(
+        q=form.q.data or "",
+        origin=origin,
+        radius=radius,
+        handicap_min=form.handicap_min_value,
+        handicap_max=form.handicap_max_value,
+        mobility=form.trait_index("mobility"),
+        drinking=form.trait_index("drinking"),
+        page=int(form.page.data or 1),
+    )
+    results = services.search_players(current_user, criteria)
+    return render_template("profiles/search.html", form=form, results=results, origin=origin, radius=radius)
+
+
+@bp.route("/players/match")
+@login_required
+def match() -> str | tuple[str, int]:
+    form = MatchForm(request.args)
+    if not form.validate():
+        return render_template("profiles/match.html", form=form, results=None), 422
+    me = services.profile_for(current_user)
+    results = services.match_players(current_user, int(form.page.data or 1))
+    return render_template(
+        "profiles/match.html", form=form, results=results, me=me, has_slots=services.has_slots(current_user)
+    )
