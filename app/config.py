@@ -71,6 +71,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # While Redis is away, limits keep counting in each process's memory.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "20 per 10 minutes"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 10 minutes"),
         "RATELIMIT_SIGNUP_IP": env.get("RATELIMIT_SIGNUP_IP", "10 per hour"),

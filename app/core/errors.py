@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -23,6 +25,13 @@ MESSAGES = {
     500: "Something went wrong on our side. Please try again shortly.",
 }
 
+UNAVAILABLE = (
+    "Fairway can't reach one of its services right now. Please try again in a minute. "
+    "If you were signing up or saving something, it may already be saved: sign in to check."
+)
+#: failures of a backing service (Redis holds sessions, limits and queues) rather than of our code
+SERVICE_DOWN = (RedisConnectionError, RedisTimeoutError)
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -37,6 +46,21 @@ def render_error(code: int, description: str | None = None):  # type: ignore[no-
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def render_unavailable():  # type: ignore[no-untyped-def]
+    """503 while a backing service is down. The page stands alone: the session may be the
+    very thing that could not be loaded, so nothing here may touch it."""
+    if _wants_json():
+        response = jsonify({"error": UNAVAILABLE})
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        # Rendered without the context processors, which would load the user from the session.
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = make_response(page.render(message=UNAVAILABLE))
+    response.status_code = 503
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
     def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]
         return render_error(error.code or 500, error.description)
@@ -44,10 +68,20 @@ def register_errorhandlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):  # type: ignore[no-untyped-def]
         if isinstance(error, HTTPException):
             return handle_http(error)
-        log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        if isinstance(error, SERVICE_DOWN):
+            log.warning("service down on %s %s: %s", request.method, request.path, error)
+            return render_unavailable()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+    def handle_server_error(error: InternalServerError):  # type: ignore[no-untyped-def]
+        # Reached for failures outside the view: opening or saving the session, for one.
+        if isinstance(error.original_exception, SERVICE_DOWN):
+            log.warning("service down on %s %s: %s", request.method, request.path, error.original_exception)
+            return render_unavailable()
         return render_error(500)
 
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)
-    app.register_error_handler(InternalServerError, lambda e: render_error(500))
+    app.register_error_handler(InternalServerError, handle_server_error)
