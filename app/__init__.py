@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, abort, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from app import jobs
@@ -108,6 +108,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """One commit per request: kept when the answer is a success or a redirect, dropped otherwise."""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No one types a NUL character, and PostgreSQL refuses to store or compare one: a
+        request carrying one anywhere (path, query, form) is malformed, so it gets a 400."""
+        fields = [*request.args.items(multi=True)]
+        if request.method == "POST":
+            fields += request.form.items(multi=True)
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in fields):
+            abort(400)
 
     @app.after_request
     def finish_transaction(response: Response) -> Response:

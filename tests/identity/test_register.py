@@ -169,7 +169,7 @@ def test_user_text_is_escaped(client):
         {"username": ["a", "b"], "email": "x@example.com", "password": PASSWORD},
         {"email": "x@example.com"},
         {"username": "alice", "email": "x@example.com", "password": PASSWORD, "invite_code": "c" * 500},
-        {"username": "\x00\x01", "email": "\x00@example.com", "password": "\x00" * 10},
+        {"username": "\x01\x02", "email": "\x01@example.com", "password": "\x01" * 10},
     ],
 )
 def test_odd_form_data_gets_422_not_500(client, data):
@@ -177,6 +177,16 @@ def test_odd_form_data_gets_422_not_500(client, data):
 
     data = dict(data, csrf_token=csrf(client, "/register"))
     assert client.post("/register", data=data).status_code == 422
+
+
+def test_nul_characters_are_a_malformed_request(client):
+    from tests.support import csrf
+
+    data = {"username": "\x00\x01", "email": "\x00@example.com", "password": "\x00" * 10,
+            "csrf_token": csrf(client, "/register")}
+    answer = client.post("/register", data=data)
+    assert answer.status_code == 400
+    assert "make sense" in answer.get_data(as_text=True)
 
 
 def test_existing_address_gets_the_same_answer_and_the_owner_is_mailed(app, client, mailbox, drain):
