@@ -42,6 +42,7 @@ from app.referrals.models import (
     ReferralCode,
     WaitlistEntry,
 )
+from app.referrals.signals import referral_verified
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,8 @@ def _referral_row(code: str) -> ReferralCode | None:
     if decoded is None:
         return None
     row_id, nonce = decoded
-    row = db.session.get(ReferralCode, row_id)
+    # One round trip: the link's owner is needed anyway (active? who referred?).
+    row = db.session.get(ReferralCode, row_id, options=[so.joinedload(ReferralCode.user)])
     if row is None or row.nonce != nonce or row.code != code or not row.user.is_active:
         return None
     return row
@@ -339,8 +341,10 @@ def on_email_verified(sender: Flask, user: User, **_: Any) -> None:
     if "referrals" not in sender.blueprints:
         return
     referrer_id = db.session.scalar(sa.select(Referral.referrer_id).where(Referral.invitee_id == user.id))
-    if referrer_id is not None:
-        award_points(referrer_id, VERIFIED_REFERRAL, f"user:{user.id}", VERIFIED_REFERRAL_POINTS)
+    if referrer_id is not None and award_points(
+        referrer_id, VERIFIED_REFERRAL, f"user:{user.id}", VERIFIED_REFERRAL_POINTS
+    ):
+        referral_verified.send(sender, referrer_id=referrer_id, invitee=user)
 
 
 def points_of(user: User) -> int:

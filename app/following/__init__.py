@@ -1,0 +1,21 @@
+"""Following: who follows whom, followers/following lists, fist bumps, the profile panel."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
+
+from app.core.nav import add_panel
+
+bp = Blueprint("following", __name__)
+
+from app.following import routes, services  # noqa: E402,F401
+
+
+@bp.record_once
+def setup(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    app.add_template_global(services.profile_panel, "following_panel")
+    add_panel(app, "profile", "following/_profile_panel.html")

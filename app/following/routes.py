@@ -1,0 +1,92 @@
+"""Follow, unfollow and fist-bump buttons, and the followers/following lists."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.following import bp, services
+from app.following.forms import ActionForm
+from app.identity.models import User
+
+
+def _target(username: str) -> User:
+    user = services.active_user(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _refused(code: int, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+        abort(422)
+    return int(page)
+
+
+def _back(user: User) -> Response:
+    return redirect(url_for("profiles.show", username=user.username), 303)
+
+
+@bp.route("/u/<username>/follow", methods=["POST"])
+@login_required
+def follow(username: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    target = _target(username)
+    try:
+        new = services.follow(current_user, target)
+    except services.FollowingError as exc:
+        return _refused(422, str(exc))
+    flash(f"You follow {target.username} now." if new else f"You already follow {target.username}.",
+          "success" if new else "info")
+    return _back(target)
+
+
+@bp.route("/u/<username>/unfollow", methods=["POST"])
+@login_required
+def unfollow(username: str) -> Response:
+    ActionForm().validate_on_submit()
+    target = _target(username)
+    if services.unfollow(current_user, target):
+        flash(f"You no longer follow {target.username}.", "success")
+    return _back(target)
+
+
+@bp.route("/u/<username>/fistbump", methods=["POST"])
+@login_required
+def fistbump(username: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()
+    target = _target(username)
+    try:
+        services.fist_bump(current_user, target)
+    except services.TooSoon as exc:
+        return _refused(429, str(exc))
+    except services.FollowingError as exc:
+        return _refused(422, str(exc))
+    flash(f"You fist bumped {target.username}. 👊", "success")
+    return _back(target)
+
+
+@bp.route("/u/<username>/followers")
+@login_required
+def followers(username: str) -> str:
+    user = _target(username)
+    return render_template(
+        "following/people.html", profile_user=user, kind="followers",
+        people=services.followers_page(user, _page()),
+    )
+
+
+@bp.route("/u/<username>/following")
+@login_required
+def following(username: str) -> str:
+    user = _target(username)
+    return render_template(
+        "following/people.html", profile_user=user, kind="following",
+        people=services.following_page(user, _page()),
+    )

@@ -1,0 +1,231 @@
+"""Following and fist bumps as plain functions. Services add and flush; the request commits.
+
+Races are settled by the database: the unique (follower, followed) pair makes a double follow
+one row, and a fist bump is a conditional UPDATE (or a first INSERT on the pair's key).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import utcnow
+from app.extensions import db
+from app.following.models import FistBump, Follow
+from app.following.signals import fist_bumped, followed
+from app.identity.models import User
+
+PER_PAGE = 20
+BUMP_INTERVAL = timedelta(hours=12)
+
+
+class FollowingError(Exception):
+    """A rule refused the action; the message is for the user."""
+
+
+class TooSoon(FollowingError):
+    """A fist bump within 12 hours of the last one to the same player."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+
+
+def active_user(username: str) -> User | None:
+    """The active account with this username, or None (deactivated accounts are hidden)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
+    return user if user is not None and user.is_active else None
+
+
+# --- follows -------------------------------------------------------------------------------
+
+
+def follow(follower: User, target: User) -> bool:
+    """Make ``follower`` follow ``target``; True when the follow is new (a repeat is a no-op)."""
+    if follower.id == target.id:
+        raise FollowingError("You can't follow yourself.")
+    if not target.is_active:
+        raise FollowingError("That player isn't on Fairway any more.")
+    try:
+        with db.session.begin_nested():
+            db.session.add(Follow(follower_id=follower.id, followed_id=target.id))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    followed.send(_app(), follower=follower, followed=target)
+    return True
+
+
+def unfollow(follower: User, target: User) -> bool:
+    """Stop following; True when there was a follow to remove."""
+    result = db.session.execute(
+        sa.delete(Follow)
+        .where(Follow.follower_id == follower.id, Follow.followed_id == target.id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def is_following(follower_id: int, followed_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(Follow.id).where(Follow.follower_id == follower_id, Follow.followed_id == followed_id)
+    ) is not None
+
+
+def _active_count(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribute[int],
+                  user_id: int) -> int:
+    return int(db.session.scalar(
+        sa.select(sa.func.count(Follow.id))
+        .join(User, User.id == other)
+        .where(column == user_id, User.deactivated_at.is_(None))
+    ) or 0)
+
+
+def follower_count(user: User) -> int:
+    return _active_count(Follow.followed_id, Follow.follower_id, user.id)
+
+
+def following_count(user: User) -> int:
+    return _active_count(Follow.follower_id, Follow.followed_id, user.id)
+
+
+@dataclass
+class PeoplePage:
+    """One page of a followers or following list, newest follow first."""
+
+    users: list[User]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _people(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribute[int],
+            user: User, page: int) -> PeoplePage:
+    total = _active_count(column, other, user.id)
+    users = db.session.scalars(
+        sa.select(User)
+        .join(Follow, User.id == other)
+        .where(column == user.id, User.deactivated_at.is_(None))
+        .order_by(Follow.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return PeoplePage(users=list(users), total=total, page=page)
+
+
+def followers_page(user: User, page: int = 1) -> PeoplePage:
+    return _people(Follow.followed_id, Follow.follower_id, user, page)
+
+
+def following_page(user: User, page: int = 1) -> PeoplePage:
+    return _people(Follow.follower_id, Follow.followed_id, user, page)
+
+
+# --- fist bumps ----------------------------------------------------------------------------
+
+
+def fist_bump(bumper: User, target: User) -> None:
+    """Give a fist bump: at most one per direction every 12 hours (``TooSoon`` otherwise)."""
+    if bumper.id == target.id:
+        raise FollowingError("You can't fist bump yourself.")
+    if not target.is_active:
+        raise FollowingError("That player isn't on Fairway any more.")
+    now = utcnow()
+    bumped_again = db.session.execute(
+        sa.update(FistBump)
+        .where(
+            FistBump.bumper_id == bumper.id,
+            FistBump.bumped_id == target.id,
+            FistBump.last_bumped_at <= now - BUMP_INTERVAL,
+        )
+        .values(total=FistBump.total + 1, last_bumped_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not bumped_again:
+        try:
+            with db.session.begin_nested():
+                db.session.add(FistBump(bumper_id=bumper.id, bumped_id=target.id, last_bumped_at=now))
+                db.session.flush()
+        except IntegrityError:
+            raise _too_soon(bumper, target) from None
+    fist_bumped.send(_app(), bumper=bumper, bumped=target)
+
+
+def _too_soon(bumper: User, target: User) -> TooSoon:
+    last = db.session.scalar(
+        sa.select(FistBump.last_bumped_at).where(
+            FistBump.bumper_id == bumper.id, FistBump.bumped_id == target.id
+        )
+    ) or utcnow()
+    retry_at = last + BUMP_INTERVAL
+    hours = max(1, math.ceil((retry_at - utcnow()).total_seconds() / 3600))
+    return TooSoon(
+        f"You already fist bumped {target.username} in the last 12 hours. "
+        f"You can bump again in about {hours} hour{'' if hours == 1 else 's'}.",
+        retry_at,
+    )
+
+
+def bumps_received(user: User) -> int:
+    return int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(FistBump.total), 0)).where(FistBump.bumped_id == user.id)
+    ) or 0)
+
+
+def can_bump(bumper: User, target: User) -> bool:
+    last = db.session.scalar(
+        sa.select(FistBump.last_bumped_at).where(
+            FistBump.bumper_id == bumper.id, FistBump.bumped_id == target.id
+        )
+    )
+    return last is None or last <= utcnow() - BUMP_INTERVAL
+
+
+# --- the profile panel ---------------------------------------------------------------------
+
+
+@dataclass
+class ProfilePanel:
+    """What the following area shows on a profile page."""
+
+    followers: int
+    following: int
+    bumps: int
+    viewer_follows: bool = False
+    follows_viewer: bool = False
+    viewer_can_bump: bool = False
+    is_self: bool = False
+
+
+def profile_panel(viewer: User, user: User) -> ProfilePanel:
+    panel = ProfilePanel(followers=follower_count(user), following=following_count(user),
+                         bumps=bumps_received(user))
+    if viewer.is_authenticated:
+        panel.is_self = viewer.id == user.id
+        if not panel.is_self:
+            panel.viewer_follows = is_following(viewer.id, user.id)
+            panel.follows_viewer = is_following(user.id, viewer.id)
+            panel.viewer_can_bump = can_bump(viewer, user)
+    return panel

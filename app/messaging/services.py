@@ -1,0 +1,242 @@
+"""Conversations and messages as plain functions. Services add and flush; the request commits.
+
+A conversation is made by the first message between two players; its unique (low_id, high_id)
+pair settles a race between two first messages (the loser reads the winner's row and goes on).
+Each send updates the conversation's inbox columns with single UPDATE statements, so unread
+counts stay exact however many messages arrive at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.identity.models import User
+from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
+from app.messaging.signals import conversation_read, message_sent
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 20
+INBOX_PER_PAGE = 20
+MAX_OPEN_ATTEMPTS = 3
+
+
+class MessagingError(Exception):
+    """A rule refused the message; the message is for the user."""
+
+
+@dataclass
+class OpenStats:
+    """How often two first messages raced for the same conversation (tests and logs)."""
+
+    conflicts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def conflicted(self) -> None:
+        with self.lock:
+            self.conflicts += 1
+
+
+def open_stats(app: Flask | None = None) -> OpenStats:
+    target = app or current_app
+    return target.extensions.setdefault("fairway.conversation_open_stats", OpenStats())  # type: ignore[no-any-return]
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+
+
+def active_user(username: str) -> User | None:
+    """The active account with this username, or None (deactivated accounts are hidden)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
+    return user if user is not None and user.is_active else None
+
+
+# --- conversations -------------------------------------------------------------------------
+
+
+def _pair(one: User, other: User) -> tuple[int, int]:
+    low, high = sorted((one.id, other.id))
+    return low, high
+
+
+def find_conversation(one: User, other: User) -> Conversation | None:
+    low, high = _pair(one, other)
+    return db.session.scalar(
+        sa.select(Conversation).where(Conversation.low_id == low, Conversation.high_id == high)
+    )
+
+
+def open_conversation(one: User, other: User) -> Conversation:
+    """The pair's conversation, made now if there is none. Safe to race."""
+    low, high = _pair(one, other)
+    for _ in range(MAX_OPEN_ATTEMPTS):
+        existing = find_conversation(one, other)
+        if existing is not None:
+            return existing
+        conversation = Conversation(low_id=low, high_id=high)
+        try:
+            with db.session.begin_nested():
+                db.session.add(conversation)
+                db.session.flush()
+        except IntegrityError:
+            open_stats().conflicted()
+            log.info("conversation %s-%s was opened concurrently; reading the winner", low, high)
+            continue
+        return conversation
+    raise RuntimeError(f"no conversation for {low}-{high} after {MAX_OPEN_ATTEMPTS} tries")
+
+
+def preview_of(body: str) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= PREVIEW_MAX else flat[: PREVIEW_MAX - 1] + "…"
+
+
+def send_message(sender: User, recipient: User, body: str) -> Message:
+    """Store a message from ``sender`` to ``recipient`` and update the conversation's inbox columns."""
+    if sender.id == recipient.id:
+        raise MessagingError("You can't send a message to yourself.")
+    if not recipient.is_active:
+        raise MessagingError("That player isn't on Fairway any more.")
+    body = body.strip()
+    if not 1 <= len(body) <= BODY_MAX:
+        raise MessagingError(f"A message is 1 to {BODY_MAX} characters.")
+    conversation = open_conversation(sender, recipient)
+    message = Message(conversation_id=conversation.id, sender_id=sender.id, body=body)
+    db.session.add(message)
+    db.session.flush()
+    unread = "low_unread" if recipient.id == conversation.low_id else "high_unread"
+    db.session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values({unread: getattr(Conversation, unread) + 1})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Conversation)
+        .where(
+            Conversation.id == conversation.id,
+            sa.or_(Conversation.last_message_id.is_(None), Conversation.last_message_id < message.id),
+        )
+        .values(
+            last_message_id=message.id,
+            last_sender_id=sender.id,
+            last_preview=preview_of(body),
+            last_at=message.created_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(conversation)
+    message_sent.send(_app(), message=message, author=sender, recipient=recipient)
+    return message
+
+
+def mark_read(reader: User, conversation: Conversation) -> None:
+    """Opening a conversation reads it: the reader's unread count goes back to zero."""
+    unread = Conversation.low_unread if reader.id == conversation.low_id else Conversation.high_unread
+    db.session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation.id, unread > 0)
+        .values({unread.key: 0})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(conversation)
+    conversation_read.send(_app(), reader=reader, conversation=conversation)
+
+
+@dataclass
+class ConversationPage:
+    """Messages newest first; ``older`` is the ``before`` id of the next (older) page, if any."""
+
+    messages: list[Message]
+    older: int | None
+
+
+def conversation_page(conversation: Conversation | None, before: int | None = None,
+                      per_page: int = PER_PAGE) -> ConversationPage:
+    if conversation is None:
+        return ConversationPage(messages=[], older=None)
+    query = sa.select(Message).where(Message.conversation_id == conversation.id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(per_page + 1)))
+    older = rows[per_page - 1].id if len(rows) > per_page else None
+    return ConversationPage(messages=rows[:per_page], older=older)
+
+
+# --- the inbox -----------------------------------------------------------------------------
+
+
+@dataclass
+class InboxRow:
+    other: User
+    preview: str
+    sent_by_me: bool
+    unread: int
+    last_at: datetime | None
+
+
+@dataclass
+class Inbox:
+    rows: list[InboxRow]
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _mine(user_id: int) -> sa.ColumnElement[bool]:
+    return sa.or_(Conversation.low_id == user_id, Conversation.high_id == user_id)
+
+
+def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
+    """One row per conversation, newest activity first: one query, whatever the history size."""
+    other = so.aliased(User)
+    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
+    rows = db.session.execute(
+        sa.select(Conversation, other)
+        .join(other, other.id == other_id)
+        .where(_mine(user.id), Conversation.last_at.is_not(None), other.deactivated_at.is_(None))
+        .order_by(Conversation.last_at.desc(), Conversation.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Inbox(
+        rows=[
+            InboxRow(
+                other=person,
+                preview=conversation.last_preview,
+                sent_by_me=conversation.last_sender_id == user.id,
+                unread=conversation.unread_for(user.id),
+                last_at=conversation.last_at,
+            )
+            for conversation, person in rows[:per_page]
+        ],
+        page=page,
+        has_next=len(rows) > per_page,
+    )
+
+
+def unread_total(user: User) -> int:
+    """Unread messages across the user's conversations (the nav badge): one query."""
+    return int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(
+            sa.case((Conversation.low_id == user.id, Conversation.low_unread), else_=Conversation.high_unread)
+        ), 0)).where(
+            sa.or_(
+                sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
+                sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
+            )
+        )
+    ) or 0)

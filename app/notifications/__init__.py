@@ -1,0 +1,31 @@
+"""Notifications: listeners turn following, messaging, fist-bump and referral signals into rows;
+the list, acknowledgements and the unread badge in the navigation."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
+
+from app.core.nav import NavLink, add_badge, add_link
+from app.following.signals import fist_bumped, followed
+from app.messaging.signals import conversation_read, message_sent
+from app.referrals.signals import referral_verified
+
+bp = Blueprint("notifications", __name__)
+
+from app.notifications import routes, services  # noqa: E402,F401
+
+followed.connect(services.on_followed)
+fist_bumped.connect(services.on_fist_bumped)
+message_sent.connect(services.on_message_sent)
+conversation_read.connect(services.on_conversation_read)
+referral_verified.connect(services.on_referral_verified)
+
+
+@bp.record_once
+def setup(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    add_link(app, NavLink("Notifications", "notifications.index", badge="notifications"))
+    add_badge(app, "notifications", services.unread_count)

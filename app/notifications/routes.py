@@ -1,0 +1,40 @@
+"""The notification list and its acknowledgements (PRG)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.identity.forms import ActionForm
+from app.notifications import bp, services
+
+
+@bp.route("/notifications")
+@login_required
+def index() -> str:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+        abort(422)
+    return render_template(
+        "notifications/index.html", page=services.notifications_page(current_user, int(page)),
+    )
+
+
+@bp.route("/notifications/ack", methods=["POST"])
+@login_required
+def ack_all() -> Response:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    services.ack_all(current_user)
+    return redirect(url_for("notifications.index"), 303)
+
+
+@bp.route("/notifications/<int:notification_id>/ack", methods=["POST"])
+@login_required
+def ack(notification_id: int) -> Response:
+    ActionForm().validate_on_submit()
+    try:
+        services.ack(current_user, notification_id)
+    except services.NotificationNotFound:
+        abort(404)
+    return redirect(url_for("notifications.index"), 303)

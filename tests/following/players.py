@@ -1,0 +1,69 @@
+"""Helpers shared by the social suites (following, messaging, notifications): fast accounts,
+signed-in clients, and fresh reads of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.clock import utcnow
+from app.extensions import db
+from app.identity import passwords
+from app.identity.models import User
+from app.notifications.models import Notification
+from tests.conftest import FreshRequestClient
+from tests.support import PASSWORD, login
+
+
+@cache
+def password_hash() -> str:
+    return passwords.hash_password(PASSWORD)
+
+
+def new_user(username: str, active: bool = True) -> User:
+    user = User(username=username, email=f"{username}@example.com", password_hash=password_hash(),
+                email_verified_at=utcnow(), deactivated_at=None if active else utcnow())
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def signed_in(app: Any, username: str) -> FlaskClient:
+    """A fresh client of its own, signed in as ``username``."""
+    app.test_client_class = FreshRequestClient
+    client = app.test_client()
+    assert login(client, username).status_code == 303
+    return client
+
+
+def user_id(username: str) -> int:
+    found = db.session.scalar(sa.select(User.id).where(User.username == username))
+    assert found is not None, username
+    return found
+
+
+def notifications_of(username: str) -> list[Notification]:
+    db.session.expire_all()
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user_id(username)).order_by(Notification.id)
+    ))
+
+
+def count(model: Any, *where: Any) -> int:
+    db.session.expire_all()
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    return new_user
+
+
+@pytest.fixture
+def as_user(app) -> Callable[[str], FlaskClient]:
+    return lambda username: signed_in(app, username)
