@@ -22,7 +22,7 @@ from app.extensions import (
     sqlite_transactions,
 )
 
-AREAS = ("core", "identity", "profiles", "referrals", "following", "messaging", "notifications")
+AREAS = ("core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -55,6 +55,10 @@ class WrongPassword(IdentityError):
     field = "password"
 
 
+class AccountInactive(IdentityError):
+    """The account is deactivated, so the action cannot apply to it."""
+
+
 def normalize_username(value: str) -> str:
     return value.strip().lower()
 
@@ -251,8 +255,32 @@ def request_password_reset(email: str) -> None:
     if not user.email_verified:
         send_verification(user)
         return
+    _mail_reset_link(user)
+
+
+def _mail_reset_link(user: User) -> None:
     token = tokens.make_token(tokens.RESET, user, user.email)
     queue_mail("reset", user.email, "Reset your Fairway password", "reset", user=user, token=token)
+
+
+def reset_by_admin(user: User) -> str:
+    """An administrator's reset: end every session of the account and mail its owner a link.
+
+    The admin never sets or sees a password, and the current one keeps working until the owner
+    picks a new one. As on ``/reset``, an unverified address gets a verification link instead
+    (a reset link would be the first proof that the address is theirs); once verified, the
+    owner can ask for a reset. Returns the kind of mail queued: ``"reset"`` or ``"verify"``.
+    A deactivated account is refused: its links would not work.
+    """
+    if not user.is_active:
+        raise AccountInactive("That account is deactivated; reactivate it first.")
+    end_sessions(user)
+    db.session.flush()
+    if not user.email_verified:
+        send_verification(user)
+        return tokens.VERIFY
+    _mail_reset_link(user)
+    return tokens.RESET
 
 
 def user_for_reset(token: str) -> User:

@@ -35,4 +35,3 @@ def setup(state: BlueprintSetupState) -> None:
         else:
             app.config.setdefault(name, value or default)
     add_link(app, NavLink("Referrals", "referrals.mine"))
-    add_link(app, NavLink("Invites", "referrals.admin_invites", role="admin"))

@@ -1,0 +1,58 @@
+"""Admin forms: the filters of the list pages (GET, no CSRF). Every field is bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.identity.forms import ActionForm
+from app.identity.models import OUTCOMES
+from app.outbox.models import FAILED, PENDING, SENT
+
+__all__ = ["ActionForm", "AuditFilterForm", "JobsFilterForm", "LoginFilterForm", "UserSearchForm"]
+
+MAX_PAGE = 100_000
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class _PagedForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    page = IntegerField(
+        "Page", default=1,
+        validators=[Optional(), NumberRange(min=1, max=MAX_PAGE, message=f"Pages run from 1 to {MAX_PAGE}.")],
+    )
+
+    @property
+    def page_number(self) -> int:
+        return self.page.data or 1
+
+
+class UserSearchForm(_PagedForm):
+    q = StringField("Username or email", filters=[_strip], validators=[Length(max=254)])
+
+
+class LoginFilterForm(_PagedForm):
+    user = StringField("Username or email", filters=[_strip], validators=[Length(max=254)])
+    outcome = SelectField(
+        "Outcome", default="",
+        choices=[SelectChoice("", "Any outcome")] + [SelectChoice(o, o.replace("_", " ")) for o in OUTCOMES],
+    )
+
+
+class JobsFilterForm(_PagedForm):
+    status = SelectField(
+        "Status", default="",
+        choices=[SelectChoice("", "Any status")] + [SelectChoice(s) for s in (PENDING, FAILED, SENT)],
+    )
+
+
+class AuditFilterForm(_PagedForm):
+    pass

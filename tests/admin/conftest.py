@@ -1,0 +1,79 @@
+"""Fixtures for the admin suites: fast accounts, a signed-in admin, fresh reads of audit rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+import sqlalchemy as sa
+
+from app.admin.models import AuditEntry
+from app.clock import utcnow
+from app.extensions import db
+from app.identity import passwords
+from app.identity.models import ROLE_ADMIN, User
+from tests.conftest import FreshRequestClient
+from tests.support import PASSWORD, login
+
+
+@cache
+def password_hash() -> str:
+    return passwords.hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def fresh_clients(app) -> None:
+    """Every ``app.test_client()`` starts each request with an empty ``g``, like ``client``."""
+    app.test_client_class = FreshRequestClient
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """``make_user("ann", verified=True, admin=False)``: a committed account whose password is PASSWORD."""
+
+    def make(username: str, email: str | None = None, verified: bool = True, admin: bool = False,
+             **fields: object) -> User:
+        user = User(
+            username=username,
+            email=email or f"{username}@example.com",
+            password_hash=password_hash(),
+            email_verified_at=utcnow() if verified else None,
+            role=ROLE_ADMIN if admin else "user",
+            **fields,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def boss(make_user) -> User:
+    return make_user("boss", admin=True)
+
+
+@pytest.fixture
+def admin(app, boss) -> FreshRequestClient:
+    """A client signed in as the admin ``boss``."""
+    client = app.test_client()
+    assert login(client, "boss").status_code == 303
+    return client
+
+
+def fetch(username: str) -> User:
+    """The account as the database holds it now."""
+    db.session.expire_all()
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    assert user is not None, username
+    return user
+
+
+def audit_rows() -> list[tuple[str, str, str, str]]:
+    """(actor, action, target, detail) of every audit row, oldest first."""
+    db.session.expire_all()
+    return [
+        (e.actor_name, e.action, e.target, e.detail)
+        for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))
+    ]
