@@ -9,6 +9,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.transactions import Busy, is_retryable
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ MESSAGES = {
     500: "Something went wrong on our side. Please try again shortly.",
 }
 
+BUSY = "Fairway is very busy right now and nothing was saved. Please try again."
 UNAVAILABLE = (
     "Fairway can't reach one of its services right now. Please try again in a minute. "
     "If you were signing up or saving something, it may already be saved: sign in to check."
@@ -46,16 +48,16 @@ def render_error(code: int, description: str | None = None):  # type: ignore[no-
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def render_unavailable():  # type: ignore[no-untyped-def]
-    """503 while a backing service is down. The page stands alone: the session may be the
-    very thing that could not be loaded, so nothing here may touch it."""
+def render_unavailable(message: str = UNAVAILABLE):  # type: ignore[no-untyped-def]
+    """503 while a backing service is down or too busy. The page stands alone: the session
+    may be the very thing that could not be loaded, so nothing here may touch it."""
     if _wants_json():
-        response = jsonify({"error": UNAVAILABLE})
+        response = jsonify({"error": message})
         response.headers["Cache-Control"] = "no-store"
     else:
         # Rendered without the context processors, which would load the user from the session.
         page = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = make_response(page.render(message=UNAVAILABLE))
+        response = make_response(page.render(message=message))
     response.status_code = 503
     response.headers["Retry-After"] = "30"
     return response
@@ -69,6 +71,9 @@ def register_errorhandlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return handle_http(error)
         db.session.rollback()
+        if isinstance(error, Busy) or is_retryable(error):
+            log.warning("gave up on %s %s: %s", request.method, request.path, error)
+            return render_unavailable(BUSY)
         if isinstance(error, SERVICE_DOWN):
             log.warning("service down on %s %s: %s", request.method, request.path, error)
             return render_unavailable()
@@ -76,7 +81,9 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(500)
 
     def handle_server_error(error: InternalServerError):  # type: ignore[no-untyped-def]
-        # Reached for failures outside the view: opening or saving the session, for one.
+        # Reached for failures outside the view: opening or saving the session, the commit.
+        if is_retryable(error.original_exception):
+            return render_unavailable(BUSY)
         if isinstance(error.original_exception, SERVICE_DOWN):
             log.warning("service down on %s %s: %s", request.method, request.path, error.original_exception)
             return render_unavailable()

@@ -7,6 +7,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from app.core.transactions import retried
 from app.extensions import client_address, limiter
 from app.identity import bp, services, tokens
 from app.identity.access import safe_next, sign_in
@@ -54,6 +55,7 @@ def _invalid(form_template: str, **context: object) -> tuple[str, int]:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_SIGNUP_IP"), methods=["POST"])
+@retried
 def register() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
