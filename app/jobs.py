@@ -19,6 +19,7 @@ from redis import Redis
 from rq import Queue, Retry, Worker
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -141,16 +142,23 @@ def init_app(app: Flask) -> None:
         )
 
     def after_commit(session: OrmSession) -> None:
+        # Also sent when a SAVEPOINT is released: the jobs wait until the outermost
+        # transaction has committed, since only then can a worker see what they refer to.
+        root = session.get_transaction()
+        if root is not None and root.is_active:
+            return
         jobs = session.info.pop(_PENDING, None)
         if jobs:
             _dispatch(current_app._get_current_object(), jobs)  # type: ignore[attr-defined]
 
-    def after_rollback(session: OrmSession) -> None:
-        session.info.pop(_PENDING, None)
+    def after_rollback(session: OrmSession, previous: SessionTransaction) -> None:
+        # A SAVEPOINT rolled back leaves the outer transaction, and the jobs it asked for, alive.
+        if previous.parent is None:
+            session.info.pop(_PENDING, None)
 
     if not getattr(db, "_fairway_jobs_bound", False):
         event.listen(OrmSession, "after_commit", after_commit)
-        event.listen(OrmSession, "after_soft_rollback", lambda s, _t: after_rollback(s))
+        event.listen(OrmSession, "after_soft_rollback", after_rollback)
         db._fairway_jobs_bound = True  # type: ignore[attr-defined]
 
 
