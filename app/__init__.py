@@ -22,7 +22,10 @@ from app.extensions import (
     sqlite_transactions,
 )
 
-AREAS = ("core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin")
+AREAS = (
+    "core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin",
+    "teetimes",
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -1,4 +1,4 @@
-"""Notifications: listeners turn following, messaging, fist-bump and referral signals into rows;
+"""Notifications: listeners turn following, messaging, fist-bump, referral and tee-time signals into rows;
 the list, acknowledgements and the unread badge in the navigation."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from app.core.nav import NavLink, add_badge, add_link
 from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
+from app.teetimes.signals import player_removed, round_cancelled
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,6 +23,8 @@ fist_bumped.connect(services.on_fist_bumped)
 message_sent.connect(services.on_message_sent)
 conversation_read.connect(services.on_conversation_read)
 referral_verified.connect(services.on_referral_verified)
+player_removed.connect(services.on_player_removed)
+round_cancelled.connect(services.on_round_cancelled)
 
 
 @bp.record_once

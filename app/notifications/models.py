@@ -11,7 +11,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 
-KINDS = ("follow", "fistbump", "message", "referral")
+KINDS = ("follow", "fistbump", "message", "referral", "round_removed", "round_cancelled")
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -21,7 +21,10 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "notifications"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('follow', 'fistbump', 'message', 'referral')", name="kind"),
+        sa.CheckConstraint(
+            "kind IN ('follow', 'fistbump', 'message', 'referral', 'round_removed', 'round_cancelled')",
+            name="kind",
+        ),
         sa.CheckConstraint("count >= 1", name="count"),
         # The nav badge: unread entries of one user.
         sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),

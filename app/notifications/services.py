@@ -122,6 +122,22 @@ def on_referral_verified(referrer_id: int, invitee: User, **_: Any) -> None:
     notify(referrer_id, "referral", invitee.id)
 
 
+def round_key(tee_time: Any) -> str:
+    """Tee-time notices carry the round's code, so the list can link to ``/t/<code>``."""
+    return f"teetime:{tee_time.code}"
+
+
+@listener("round removal")
+def on_player_removed(tee_time: Any, host: User, player: User, **_: Any) -> None:
+    notify(player.id, "round_removed", host.id, round_key(tee_time))
+
+
+@listener("round cancellation")
+def on_round_cancelled(tee_time: Any, host: User, players: list[User], **_: Any) -> None:
+    for player in players:
+        notify(player.id, "round_cancelled", host.id, round_key(tee_time))
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

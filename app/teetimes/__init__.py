@@ -1,0 +1,27 @@
+"""Tee times: rounds with open spots, invite links that hold a real spot, claims and holds."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
+
+from app.core.nav import NavLink, add_link, add_panel
+from app.identity.signals import email_verified, user_registered
+
+bp = Blueprint("teetimes", __name__)
+
+from app.teetimes import routes, services  # noqa: E402,F401
+
+user_registered.connect(services.on_user_registered)
+email_verified.connect(services.on_email_verified)
+
+
+@bp.record_once
+def setup(state: BlueprintSetupState) -> None:
+    app = cast(Flask, state.app)
+    add_link(app, NavLink("Tee times", "teetimes.index"))
+    app.add_template_global(services.hosted_open_rounds, "teetimes_hosting")
+    app.add_template_global(services.when_text, "teetime_when")
+    add_panel(app, "match", "teetimes/_match_panel.html")

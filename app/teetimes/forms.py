@@ -1,0 +1,81 @@
+"""Tee-time forms. Every field is bounded in length and type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from app.identity.forms import ActionForm
+from app.profiles.forms import parse_day
+from app.profiles.models import SLOT_HOURS, SLOTS
+from app.teetimes.models import MAX_SPOTS, VISIBILITIES, VISIBILITY_LABELS
+
+__all__ = ["ActionForm", "TeeTimeForm"]
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class TeeTimeForm(FlaskForm):
+    day: dt.date | None = None
+    exact: dt.time | None = None
+
+    course = StringField(
+        "Course", filters=[_strip],
+        validators=[
+            DataRequired(message="Which course are you playing?"),
+            Length(min=2, max=100, message="A course name is 2 to 100 characters."),
+        ],
+    )
+    date = StringField(
+        "Date (YYYY-MM-DD)", filters=[_strip],
+        validators=[DataRequired(message="Which day?"), Length(max=10, message="Use YYYY-MM-DD.")],
+    )
+    slot = SelectField(
+        "Slot",
+        choices=[SelectChoice("", "Exact time below")]
+        + [SelectChoice(slot, f"{slot.capitalize()} ({SLOT_HOURS[slot]})") for slot in SLOTS],
+        default="morning",
+        validate_choice=True,
+    )
+    time = StringField(
+        "Exact tee time (HH:MM, course time)", filters=[_strip],
+        validators=[Length(max=5, message="Use HH:MM, like 07:30.")],
+    )
+    spots = IntegerField(
+        "Open spots", default=3,
+        validators=[
+            InputRequired(message="How many spots are open?"),
+            NumberRange(min=1, max=MAX_SPOTS, message=f"From 1 to {MAX_SPOTS} open spots."),
+        ],
+    )
+    note = TextAreaField(
+        "Note", filters=[_strip], validators=[Length(max=500, message="Keep the note under 500 characters.")]
+    )
+    visibility = SelectField(
+        "Who can join",
+        choices=[SelectChoice(code, VISIBILITY_LABELS[code]) for code in VISIBILITIES],
+        default="link",
+        validate_choice=True,
+    )
+
+    def validate_date(self, field: Field) -> None:
+        self.day = parse_day(field.data or "")
+
+    def validate_time(self, field: Field) -> None:
+        if not field.data:
+            if not self.slot.data:
+                raise ValidationError("Pick a slot or give an exact tee time.")
+            return
+        match = _TIME.match(field.data)
+        if not match:
+            raise ValidationError("Use HH:MM on a 24-hour clock, like 07:30 or 16:10.")
+        self.exact = dt.time(int(match.group(1)), int(match.group(2)))

@@ -1,0 +1,103 @@
+"""Tee times (a round with open spots behind an invite code) and the claims on their spots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+from app.identity.models import User
+
+MAX_SPOTS = 3
+VISIBILITIES = ("followers", "link")
+VISIBILITY_LABELS = {"followers": "My followers", "link": "Anyone with the link"}
+
+# Claim states, computed from timestamps (no job flips them).
+HELD, PENDING, LAPSED, REMOVED = "held", "pending", "lapsed", "removed"
+
+
+class TeeTime(db.Model):  # type: ignore[name-defined,misc]
+    """A round a player hosts. ``starts_at`` is naive UTC; ``timezone`` is where the course is
+    (the host's home zip at posting), for showing the time as the players read it."""
+
+    __tablename__ = "tee_times"
+    __table_args__ = (
+        sa.CheckConstraint(f"spots BETWEEN 1 AND {MAX_SPOTS}", name="spots"),
+        sa.CheckConstraint("visibility IN ('followers', 'link')", name="visibility"),
+        sa.CheckConstraint("slot IS NULL OR slot IN ('morning', 'midday', 'twilight')", name="slot"),
+        # "Open rounds near me": upcoming rounds inside a latitude/longitude box.
+        sa.Index("ix_tee_times_starts_at_latitude_longitude", "starts_at", "latitude", "longitude"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
+    host_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course: so.Mapped[str] = so.mapped_column(sa.String(100))
+    starts_at: so.Mapped[datetime]
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    slot: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    spots: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    visibility: so.Mapped[str] = so.mapped_column(sa.String(10), default="link")
+    latitude: so.Mapped[float | None] = so.mapped_column(sa.Double)
+    longitude: so.Mapped[float | None] = so.mapped_column(sa.Double)
+    cancelled_at: so.Mapped[datetime | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    host: so.Mapped[User] = so.relationship()
+
+    def is_closed(self, now: datetime) -> bool:
+        """At tee time the round closes: no more claims, unconfirmed holds lapse."""
+        return now >= self.starts_at
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored (naive UTC) moment as a clock at the course reads it."""
+        return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def local_start(self) -> datetime:
+        return self.local(self.starts_at)
+
+
+class Claim(db.Model):  # type: ignore[name-defined,misc]
+    """A player's spot in a round. One row per (round, player), whatever becomes of it.
+
+    A claim is *held* once the player's address is verified (``confirmed_at``), *pending*
+    until ``hold_until`` (24 hours after claiming or tee time, whichever is first), then
+    *lapsed*; a host's removal ends it for good. Only held and pending claims take a spot.
+    """
+
+    __tablename__ = "tee_time_claims"
+    __table_args__ = (
+        sa.UniqueConstraint("tee_time_id", "user_id", name="uq_tee_time_claims_tee_time_user"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    tee_time_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tee_times.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    claimed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    hold_until: so.Mapped[datetime]
+    confirmed_at: so.Mapped[datetime | None]
+    removed_at: so.Mapped[datetime | None]
+
+    user: so.Mapped[User] = so.relationship()
+    tee_time: so.Mapped[TeeTime] = so.relationship()
+
+    def status(self, now: datetime) -> str:
+        if self.removed_at is not None:
+            return REMOVED
+        if self.confirmed_at is not None:
+            return HELD
+        return PENDING if now < self.hold_until else LAPSED
+
+    @staticmethod
+    def live(now: datetime) -> sa.ColumnElement[bool]:
+        """The SQL twin of ``status(now) in (HELD, PENDING)``: the claims that take a spot."""
+        return sa.and_(
+            Claim.removed_at.is_(None),
+            sa.or_(Claim.confirmed_at.is_not(None), Claim.hold_until > now),
+        )

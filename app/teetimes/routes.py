@@ -1,0 +1,130 @@
+"""Tee-time views: validate, call one service, redirect (PRG)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.teetimes import bp, services
+from app.teetimes.forms import ActionForm, TeeTimeForm
+from app.teetimes.models import TeeTime
+
+
+def _round(code: str) -> TeeTime:
+    tee_time = services.tee_time_by_code(code)
+    if tee_time is None:
+        abort(404)
+    return tee_time
+
+
+def _page(tee_time: TeeTime, status: int = 200, refusal: str | None = None) -> tuple[str, int]:
+    return render_template(
+        "teetimes/show.html", view=services.round_view(current_user, tee_time),
+        url=services.round_url(tee_time), when=services.when_text(tee_time), refusal=refusal,
+        form=ActionForm(),
+    ), status
+
+
+def _refused(tee_time: TeeTime, error: services.TeeTimeError) -> tuple[str, int]:
+    return _page(tee_time, error.status, str(error))
+
+
+def _back(tee_time: TeeTime) -> Response:
+    return redirect(url_for("teetimes.show", code=tee_time.code), 303)
+
+
+@bp.route("/tee-times")
+@login_required
+def index() -> str:
+    return render_template(
+        "teetimes/index.html", upcoming=services.upcoming_for(current_user),
+        nearby=services.open_near(current_user),
+    )
+
+
+@bp.route("/tee-times/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | str | tuple[str, int]:
+    form = TeeTimeForm()
+    if form.validate_on_submit():
+        assert form.day is not None
+        details = services.RoundDetails(
+            course=form.course.data, day=form.day, slot=form.slot.data or None, exact=form.exact,
+            spots=form.spots.data, note=form.note.data or "", visibility=form.visibility.data,
+        )
+        try:
+            tee_time = services.post_tee_time(current_user, details)
+        except services.TeeTimeError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+            return render_template("teetimes/new.html", form=form), 422
+        flash("Your tee time is posted. Share its link to fill the open spots.", "success")
+        return _back(tee_time)
+    if request.method == "POST":
+        return render_template("teetimes/new.html", form=form), 422
+    return render_template("teetimes/new.html", form=form)
+
+
+@bp.route("/t/<code>")
+def show(code: str) -> tuple[str, int]:
+    tee_time = _round(code)
+    if not current_user.is_authenticated and tee_time.cancelled_at is None:
+        services.remember_link(tee_time)
+    return _page(tee_time)
+
+
+@bp.route("/t/<code>/claim", methods=["POST"])
+def claim(code: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    tee_time = _round(code)
+    if not current_user.is_authenticated:
+        return redirect(url_for("identity.login", next=url_for("teetimes.show", code=tee_time.code)))
+    try:
+        claim = services.claim_spot(current_user, tee_time.id)
+    except services.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    if claim.confirmed_at is not None:
+        flash("You're in! Your spot is held.", "success")
+    else:
+        flash("You claimed a spot. Confirm your email within 24 hours (or before tee time) to hold it.",
+              "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/remove/<username>", methods=["POST"])
+@login_required
+def remove(code: str, username: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()
+    tee_time = _round(code)
+    try:
+        player = services.remove_player(current_user, tee_time.id, username)
+    except services.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash(f"{player.username} is off the round; their spot is open again.", "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/cancel", methods=["POST"])
+@login_required
+def cancel(code: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()
+    tee_time = _round(code)
+    try:
+        services.cancel_round(current_user, tee_time.id)
+    except services.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("The round is cancelled. Everyone who joined has been told.", "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/invite/<username>", methods=["POST"])
+@login_required
+def invite(code: str, username: str) -> Response | tuple[str, int]:
+    ActionForm().validate_on_submit()
+    tee_time = _round(code)
+    try:
+        player = services.invite_player(current_user, tee_time.id, username)
+    except services.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash(f"We sent {player.username} your tee time's link.", "success")
+    return redirect(url_for("profiles.match"), 303)

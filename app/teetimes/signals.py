@@ -1,0 +1,11 @@
+"""Tee-time events; the notifications area listens."""
+
+from blinker import Namespace
+
+teetime_signals = Namespace()
+
+#: sent with ``tee_time`` (TeeTime), ``host`` and ``player`` (Users) when the host removes a player.
+player_removed = teetime_signals.signal("teetime-player-removed")
+#: sent with ``tee_time`` (TeeTime), ``host`` (User) and ``players`` (list of Users who held or
+#: were waiting on a spot) when the host cancels the round.
+round_cancelled = teetime_signals.signal("teetime-round-cancelled")
