@@ -24,7 +24,7 @@ from app.extensions import (
 
 AREAS = (
     "core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin",
-    "teetimes",
+    "teetimes", "home", "courses",
 )
 
 

@@ -1,4 +1,4 @@
-"""The pieces every area shares: home page, health check, error pages."""
+"""The pieces every area shares: health check, error pages, navigation (the home page is in app.home)."""
 
 from flask import Blueprint
 

@@ -91,6 +91,17 @@ def _active_count(column: so.InstrumentedAttribute[int], other: so.InstrumentedA
     ) or 0)
 
 
+def followed_ids(user: User, limit: int = 500) -> list[int]:
+    """The active players the user follows, most recently followed first (at most ``limit``)."""
+    return list(db.session.scalars(
+        sa.select(Follow.followed_id)
+        .join(User, User.id == Follow.followed_id)
+        .where(Follow.follower_id == user.id, User.deactivated_at.is_(None))
+        .order_by(Follow.id.desc())
+        .limit(limit)
+    ))
+
+
 def follower_count(user: User) -> int:
     return _active_count(Follow.followed_id, Follow.follower_id, user.id)
 

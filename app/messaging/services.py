@@ -228,6 +228,35 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
     )
 
 
+def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
+    """The user's conversations with unread messages, newest first: one query."""
+    other = so.aliased(User)
+    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
+    rows = db.session.execute(
+        sa.select(Conversation, other)
+        .join(other, other.id == other_id)
+        .where(
+            sa.or_(
+                sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
+                sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
+            ),
+            other.deactivated_at.is_(None),
+        )
+        .order_by(Conversation.last_at.desc(), Conversation.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        InboxRow(
+            other=person,
+            preview=conversation.last_preview,
+            sent_by_me=conversation.last_sender_id == user.id,
+            unread=conversation.unread_for(user.id),
+            last_at=conversation.last_at,
+        )
+        for conversation, person in rows
+    ]
+
+
 def unread_total(user: User) -> int:
     """Unread messages across the user's conversations (the nav badge): one query."""
     return int(db.session.scalar(

@@ -27,8 +27,10 @@ from app.profiles.models import (
     SLOTS,
     TRAITS,
     WEATHER,
+    Profile,
     Trait,
 )
+from app.profiles.services import ProfileChanges
 
 _HANDICAP = re.compile(r"^[+-]?\d{1,2}(?:\.\d)?$")
 _NUMBER = re.compile(r"^\d{1,7}(?:\.\d{1,3})?$")
@@ -139,6 +141,32 @@ class ProfileForm(FlaskForm):
 
     def trait_values(self) -> dict[str, int]:
         return {trait.name: trait.codes.index(getattr(self, trait.name).data) for trait in TRAITS}
+
+    def changes(self, fallback_name: str) -> ProfileChanges:
+        """The validated form as an edit for ``update_profile`` (a blank name falls back)."""
+        return ProfileChanges(
+            display_name=self.display_name.data or fallback_name,
+            bio=self.bio.data or "",
+            handicap=float(self.handicap.data) if self.handicap.data else None,
+            zip=self.zip.data or "",
+            radius_miles=int(self.radius_miles.data or DEFAULT_RADIUS_MILES),
+            traits=self.trait_values(),
+            left_handed=bool(self.left_handed.data),
+        )
+
+
+def profile_form_data(profile: Profile) -> dict[str, Any]:
+    """What the profile form shows for ``profile`` (its current values, in the form's terms)."""
+    data: dict[str, Any] = {
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "handicap": "" if profile.handicap is None else f"{profile.handicap:.1f}",
+        "zip": profile.zip or "",
+        "radius_miles": str(profile.radius_miles),
+        "left_handed": profile.left_handed,
+    }
+    data.update({trait.name: trait.code(getattr(profile, trait.name)) for trait in TRAITS})
+    return data
 
 
 class AvailabilityForm(FlaskForm):

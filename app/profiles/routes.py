@@ -7,24 +7,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.profiles import bp, services
-from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm
-from app.profiles.models import DEFAULT_RADIUS_MILES, SLOT_HOURS, SLOTS, TRAITS, Profile
-from app.profiles.services import Origin, ProfileChanges, ProfileError, SearchCriteria
+from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm, profile_form_data
+from app.profiles.models import DEFAULT_RADIUS_MILES, SLOT_HOURS, SLOTS, Profile
+from app.profiles.services import Origin, ProfileError, SearchCriteria
 
 AVATAR_MAX_AGE = 365 * 24 * 3600
 
 
 def _form_for(profile: Profile) -> ProfileForm:
-    data = {
-        "display_name": profile.display_name,
-        "bio": profile.bio,
-        "handicap": "" if profile.handicap is None else f"{profile.handicap:.1f}",
-        "zip": profile.zip or "",
-        "radius_miles": str(profile.radius_miles),
-        "left_handed": profile.left_handed,
-    }
-    data.update({trait.name: trait.code(getattr(profile, trait.name)) for trait in TRAITS})
-    return ProfileForm(data=data)
+    return ProfileForm(data=profile_form_data(profile))
 
 
 # --- profiles ----------------------------------------------------------------------------
@@ -65,15 +56,7 @@ def edit() -> Response | str | tuple[str, int]:
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            services.update_profile(profile, ProfileChanges(
-                display_name=form.display_name.data or current_user.username,
-                bio=form.bio.data or "",
-                handicap=float(form.handicap.data) if form.handicap.data else None,
-                zip=form.zip.data or "",
-                radius_miles=int(form.radius_miles.data or DEFAULT_RADIUS_MILES),
-                traits=form.trait_values(),
-                left_handed=bool(form.left_handed.data),
-            ))
+            services.update_profile(profile, form.changes(current_user.username))
             upload = form.avatar.data
             if upload is not None and upload.filename:
                 services.set_avatar(profile, services.read_avatar_upload(upload.stream))

@@ -7,8 +7,9 @@ import io
 import math
 import secrets
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,11 +186,11 @@ def join_link(user: User) -> str:
     area runs in this app, else the plain sign-up page."""
     if "referrals" in current_app.blueprints:
         try:
-            from app.referrals.services import referral_url  # type: ignore[import-not-found,unused-ignore]
+            from app.referrals.services import referral_link  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             pass
         else:
-            return str(referral_url(user))
+            return str(referral_link(user))
     return url_for("identity.register")
 
 
@@ -307,17 +308,22 @@ class SearchCriteria:
     page: int = 1
 
 
-def _box_clause(origin: Origin, radius: float) -> sa.ColumnElement[bool]:
-    """The bounding box as a condition on the indexed columns (split at the antimeridian)."""
+def box_clause(latitude: Any, longitude: Any, origin: Origin, radius: float) -> sa.ColumnElement[bool]:
+    """The bounding box of ``radius`` miles around ``origin`` as a condition on two indexed
+    coordinate columns (split at the antimeridian). Other areas' tables use it too."""
     box = geo.bounding_box(origin.latitude, origin.longitude, radius)
-    lat = Profile.latitude.between(box.min_lat, box.max_lat)
+    lat = latitude.between(box.min_lat, box.max_lat)
     if box.min_lon < -180:
-        lon = sa.or_(Profile.longitude >= box.min_lon + 360, Profile.longitude <= box.max_lon)
+        lon = sa.or_(longitude >= box.min_lon + 360, longitude <= box.max_lon)
     elif box.max_lon > 180:
-        lon = sa.or_(Profile.longitude >= box.min_lon, Profile.longitude <= box.max_lon - 360)
+        lon = sa.or_(longitude >= box.min_lon, longitude <= box.max_lon - 360)
     else:
-        lon = Profile.longitude.between(box.min_lon, box.max_lon)
+        lon = longitude.between(box.min_lon, box.max_lon)
     return sa.and_(lat, lon)
+
+
+def _box_clause(origin: Origin, radius: float) -> sa.ColumnElement[bool]:
+    return box_clause(Profile.latitude, Profile.longitude, origin, radius)
 
 
 def _distance(origin: Origin | None, profile_lat: float | None, profile_lon: float | None) -> float | None:
@@ -475,3 +481,72 @@ def has_slots(user: User) -> bool:
             AvailabilitySlot.user_id == user.id, AvailabilitySlot.day.between(days[0], days[-1])
         ))
     ) or False
+
+
+# --- suggestions (read-only, for the home timeline) -----------------------------------------
+
+
+def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
+                 joined_since: datetime | None = None, closest_handicap: bool = False) -> list[PlayerRow]:
+    """Up to ``limit`` active players within the user's travel radius, nearest first: the
+    newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
+    query, whatever the number of players (the bounding box and ``limit`` bound the rows)."""
+    me = profile_for(user)
+    if me.latitude is None or me.longitude is None:
+        return []
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
+    query = (
+        sa.select(User, Profile)
+        .join(Profile, Profile.user_id == User.id)
+        .where(User.deactivated_at.is_(None), User.id != user.id, _box_clause(origin, me.radius_miles))
+    )
+    if exclude_ids:
+        query = query.where(User.id.not_in(list(exclude_ids)))
+    if joined_since is not None:
+        query = query.where(User.created_at >= joined_since).order_by(User.created_at.desc(), User.id.desc())
+    elif closest_handicap and me.handicap is not None:
+        gap = sa.func.abs(Profile.handicap - me.handicap)
+        query = query.order_by(Profile.handicap.is_(None), gap, User.id)
+    else:
+        query = query.order_by(User.id.desc())
+    rows = []
+    for other, profile in db.session.execute(query.limit(limit * 4)):
+        distance = distance_between(me, profile)
+        if distance is not None and distance <= me.radius_miles:
+            rows.append(PlayerRow(other, profile, distance))
+    return rows[:limit]
+
+
+def free_together(user: User, other_ids: Collection[int], limit: int) -> list[PlayerRow]:
+    """Of ``other_ids``, the active players free on days the user is free in the coming two
+    weeks: most such slots first, each with their (day, slot) pairs on those days. Two queries."""
+    if not other_ids:
+        return []
+    days = window()
+    mine = so.aliased(AvailabilitySlot, name="mine")
+    theirs = so.aliased(AvailabilitySlot, name="theirs")
+    pairs = db.session.execute(
+        sa.select(theirs.user_id, theirs.day, theirs.slot)
+        .distinct()
+        .select_from(mine)
+        .join(theirs, theirs.day == mine.day)
+        .where(
+            mine.user_id == user.id,
+            mine.day.between(days[0], days[-1]),
+            theirs.user_id.in_(list(other_ids)),
+        )
+        .order_by(theirs.day, theirs.user_id)
+    ).all()
+    shared: dict[int, list[tuple[date, str]]] = {}
+    for other_id, day, slot in pairs:
+        shared.setdefault(other_id, []).append((day, slot))
+    ranked = sorted(shared, key=lambda other_id: (-len(shared[other_id]), shared[other_id][0][0], other_id))
+    loaded = _load_rows(ranked[:limit])
+    me = profile_for(user)
+    rows = []
+    for other_id in ranked[:limit]:
+        if other_id in loaded and loaded[other_id][0].is_active:
+            other, profile = loaded[other_id]
+            slots = sorted(shared[other_id], key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+            rows.append(PlayerRow(other, profile, distance_between(me, profile), shared=slots))
+    return rows

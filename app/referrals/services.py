@@ -152,6 +152,11 @@ def referral_url(code: str) -> str:
     return f"{current_app.config['APP_BASE_URL']}/r/{code}"
 
 
+def referral_link(user: User) -> str:
+    """The absolute link ``user`` shares: their current code, minted if they have none yet."""
+    return referral_url(current_code(user))
+
+
 # --- resolving codes -------------------------------------------------------------------------
 
 

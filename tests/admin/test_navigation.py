@@ -9,10 +9,11 @@ import pytest
 
 from tests.support import login
 
-SECTIONS = ["Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "Audit"]
+SECTIONS = ["Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "Audit", "Courses"]
 PAGES = {
     "/admin/users": "Users", "/admin/invites": "Invites", "/admin/referrals": "Referrals",
     "/admin/waitlist": "Waitlist", "/admin/logins": "Logins", "/admin/jobs": "Jobs", "/admin/audit": "Audit",
+    "/admin/courses": "Courses",
 }
 
 

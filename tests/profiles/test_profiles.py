@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 import sqlalchemy as sa
 from jinja2 import ChoiceLoader, DictLoader
@@ -173,15 +170,17 @@ def test_anonymous_visitor_sees_profile_without_exact_location_and_a_join_link(
     assert "Edit profile" not in page
 
 
-def test_join_link_carries_the_owners_referral_link(client, make_player, app, monkeypatch):
-    fake = types.ModuleType("app.referrals.services")
-    fake.referral_url = lambda user: f"http://fairway.test/r/CODE{user.id}"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.referrals.services", fake)
-    if "referrals" not in app.blueprints:
-        monkeypatch.setitem(app.blueprints, "referrals", object())
+def test_join_link_carries_the_owners_referral_link(client, make_player, app):
+    from app.referrals.services import current_code
+
     profile = make_player("bob", zip="94103")
+    code = current_code(db.session.get(User, profile.user_id))
+    db.session.commit()
     page = client.get("/u/bob").get_data(as_text=True)
-    assert f'href="http://fairway.test/r/CODE{profile.user_id}"' in page
+    assert f'href="{app.config["APP_BASE_URL"]}/r/{code}"' in page
+    # The link really brings a new visitor to sign-up with bob's code.
+    answer = client.get(f"/r/{code}")
+    assert answer.status_code == 303 and f"code={code}" in answer.headers["Location"]
 
 
 def test_members_see_the_town_and_distance_but_not_the_zip(client, make_player):

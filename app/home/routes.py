@@ -1,0 +1,114 @@
+"""Home views: the landing page or the timeline at ``/``, onboarding cards, help."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.following import services as following
+from app.home import bp, services
+from app.home.forms import ActionForm, PageForm, posted_step_form, step_form
+from app.home.models import STEPS
+from app.profiles import services as profiles
+from app.profiles.services import ProfileError
+
+
+@bp.route("/")
+def index() -> str | tuple[str, int]:
+    if not current_user.is_authenticated:
+        return render_template("home/landing.html", inviter=services.inviter())
+    form = PageForm(request.args)
+    if not form.validate():
+        abort(422)
+    page = int(form.page.data or 1)
+    profile = profiles.profile_for(current_user)
+    pending = services.pending_steps(current_user, profile)
+    timeline = services.timeline(current_user, page, onboarding=bool(pending))
+    step = pending[0] if pending and page == 1 else None
+    return render_template(
+        "home/timeline.html", timeline=timeline, profile=profile, step=step,
+        step_card=services.ONBOARDING[step] if step else None,
+        step_number=STEPS.index(step) + 1 if step else None,
+        form=step_form(profile) if step else None,
+    )
+
+
+def _step(name: str) -> services.Step:
+    if name not in services.ONBOARDING:
+        abort(404)
+    return services.ONBOARDING[name]
+
+
+@bp.route("/welcome/<step>", methods=["GET", "POST"])
+@login_required
+def welcome(step: str) -> Response | str | tuple[str, int]:
+    """One onboarding card on its own page: where "/" sends the form, and where the profile
+    page reopens a card later. It saves through the profile form and the profile service."""
+    card = _step(step)
+    profile = profiles.profile_for(current_user)
+    if request.method == "GET":
+        return _card_page(card, step_form(profile))
+    form = posted_step_form(profile, step)
+    if form.validate_on_submit():
+        try:
+            profiles.update_profile(profile, form.changes(current_user.username))
+            if step == "avatar":
+                upload = form.avatar.data
+                if upload is not None and upload.filename:
+                    profiles.set_avatar(profile, profiles.read_avatar_upload(upload.stream))
+                elif form.remove_avatar.data:
+                    profiles.remove_avatar(profile)
+        except ProfileError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            services.record_step(current_user, step, "done")
+            flash("Saved.", "success")
+            return _onward(profile)
+    return _card_page(card, form), 422
+
+
+@bp.route("/welcome/<step>/skip", methods=["POST"])
+@login_required
+def skip(step: str) -> Response:
+    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
+    _step(step)
+    services.record_step(current_user, step, "skipped")
+    return _onward(profiles.profile_for(current_user))
+
+
+def _onward(profile: profiles.Profile) -> Response:
+    """The next card while there is one; then the player's own profile."""
+    if services.pending_steps(current_user, profile):
+        return redirect(url_for("home.index"), 303)
+    return redirect(url_for("profiles.show", username=current_user.username), 303)
+
+
+def _card_page(card: services.Step, form: object) -> str:
+    profile = profiles.profile_for(current_user)
+    pending = services.pending_steps(current_user, profile)
+    return render_template(
+        "home/welcome.html", card=card, form=form, profile=profile, pending=card.name in pending,
+        step_number=STEPS.index(card.name) + 1,
+    )
+
+
+@bp.route("/home/follow/<username>", methods=["POST"])
+@login_required
+def follow(username: str) -> Response | tuple[str, int]:
+    """A timeline card's Follow button: follow, then straight back to the timeline."""
+    ActionForm().validate_on_submit()
+    target = following.active_user(username)
+    if target is None:
+        abort(404)
+    try:
+        following.follow(current_user, target)
+    except following.FollowingError as exc:
+        return render_template("errors/error.html", code=422, message=str(exc)), 422
+    flash(f"You follow {target.username} now.", "success")
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.route("/help")
+def help() -> str:
+    return render_template("home/help.html")

@@ -1,0 +1,282 @@
+"""The home page: onboarding cards for new players and the timeline of cards for everyone.
+
+Other areas' data comes only through their services. Every source of cards is a fixed number
+of queries with a fixed limit, so a page of the timeline costs the same number of queries
+whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+
+from app.clock import utcnow
+from app.extensions import db
+from app.following import services as following
+from app.home.models import OUTCOMES, STEPS, OnboardingStep
+from app.identity.models import User
+from app.messaging import services as messaging
+from app.profiles import services as profiles
+from app.profiles.models import SLOT_HOURS, TRAITS, Profile
+from app.referrals import services as referrals
+
+PER_PAGE = 10
+#: how many cards of each kind the timeline holds at most
+PER_KIND = 10
+NEW_PLAYER_DAYS = 30
+SIMILAR_HANDICAP = 5.0
+
+# --- onboarding ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    blurb: str
+    #: the profile form's fields this card shows
+    fields: tuple[str, ...]
+
+
+ONBOARDING = {
+    "about": Step("about", "Your name and a line about you",
+                  "This is what other players see first.", ("display_name", "bio")),
+    "traits": Step("traits", "How you play",
+                   "Your handicap and habits help us find partners who suit you.",
+                   ("handicap", "drinking", "mobility", "weather", "pace", "play_style", "attitude",
+                    "left_handed")),
+    "location": Step("location", "Where you play",
+                     "Your home zip finds golfers and courses near you. "
+                     "Others see your town, never your zip.",
+                     ("zip", "radius_miles")),
+    "avatar": Step("avatar", "A picture",
+                   "A friendly face gets more replies.", ("avatar", "remove_avatar")),
+}
+assert tuple(ONBOARDING) == STEPS
+
+
+def _filled(profile: Profile, step: str) -> bool:
+    """Whether the profile already holds what the card asks (edited on /profile/edit, say)."""
+    if step == "about":
+        return bool(profile.bio)
+    if step == "traits":
+        return profile.handicap is not None or any(getattr(profile, t.name) for t in TRAITS)
+    if step == "location":
+        return profile.has_location
+    return bool(profile.avatar)
+
+
+def step_outcomes(user: User) -> dict[str, str]:
+    """step → "done" or "skipped", for the cards the player has dealt with (one query)."""
+    rows = db.session.execute(
+        sa.select(OnboardingStep.step, OnboardingStep.outcome).where(OnboardingStep.user_id == user.id)
+    )
+    return {step: outcome for step, outcome in rows}
+
+
+def pending_steps(user: User, profile: Profile, outcomes: dict[str, str] | None = None) -> list[str]:
+    """The cards still to show, in order: neither saved, skipped, nor already filled in."""
+    seen = step_outcomes(user) if outcomes is None else outcomes
+    return [step for step in STEPS if step not in seen and not _filled(profile, step)]
+
+
+def record_step(user: User, step: str, outcome: str) -> None:
+    """Remember that a card was saved or skipped; the latest outcome wins (an upsert, so a
+    double click or two tabs make one row)."""
+    if step not in STEPS or outcome not in OUTCOMES:
+        raise ValueError(f"unknown onboarding step or outcome: {step!r}, {outcome!r}")
+    table = OnboardingStep.__table__
+    values = {"user_id": user.id, "step": step, "outcome": outcome, "updated_at": utcnow()}
+    insert: Any
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**values)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "step"],
+        set_={"outcome": statement.excluded.outcome, "updated_at": statement.excluded.updated_at},
+    ))
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one thing a card lets you do: follow a link, or POST a form (with CSRF)."""
+
+    label: str
+    url: str
+    method: str = "get"
+
+
+@dataclass
+class Card:
+    kind: str
+    title: str
+    text: str
+    action: Action
+    #: lower is more useful; cards of one rank show newest first
+    rank: int
+    at: datetime | None = None
+    player: profiles.PlayerRow | None = None
+    share_url: str | None = None
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    cards: list[Card]
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _name(row: profiles.PlayerRow) -> str:
+    return row.profile.display_name or row.user.username
+
+
+def _follow_action(row: profiles.PlayerRow) -> Action:
+    return Action(f"Follow {row.user.username}", url_for("home.follow", username=row.user.username), "post")
+
+
+def similarity(me: Profile, other: Profile) -> list[str]:
+    """What two players have in common: the traits both answered alike, a nearby handicap."""
+    shared = [
+        trait.label(getattr(other, trait.name)) for trait in TRAITS
+        if getattr(me, trait.name) and getattr(me, trait.name) == getattr(other, trait.name)
+    ]
+    mine, theirs = me.handicap, other.handicap
+    if mine is not None and theirs is not None and abs(mine - theirs) <= SIMILAR_HANDICAP:
+        shared.insert(0, f"Handicap {other.handicap:.1f}, close to yours")
+    return shared
+
+
+def _distance_text(row: profiles.PlayerRow) -> str:
+    where = f"{row.profile.city}, {row.profile.state}" if row.profile.city else "Near you"
+    return f"{where} · {row.distance:.1f} mi away" if row.distance is not None else where
+
+
+def _slot_text(day: Any, slot: str) -> str:
+    return f"{day.strftime('%a %b')} {day.day} {slot} ({SLOT_HOURS[slot]})"
+
+
+def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
+    """Every card the player should see now, most useful first (unpaginated, but bounded:
+    at most a few cards of each kind)."""
+    me = profiles.profile_for(user)
+    cards: list[Card] = []
+
+    if not user.email_verified:
+        cards.append(Card(
+            "verify", "Confirm your email address",
+            f"Confirm it to unlock invites and rewards. We sent a link to {user.email}.",
+            Action("Send the link again", url_for("identity.resend_verification"), "post"), rank=0,
+        ))
+
+    if not profiles.has_slots(user):
+        cards.append(Card(
+            "availability", f"Set your availability for the next {profiles.WINDOW_DAYS} days",
+            "Mark the mornings, middays and twilights you're free; we'll match you with players free then.",
+            Action("Set your availability", url_for("profiles.availability")), rank=1,
+        ))
+
+    for talk in messaging.unread_conversations(user, limit=PER_KIND):
+        count = f"{talk.unread} unread message{'' if talk.unread == 1 else 's'}"
+        cards.append(Card(
+            "messages", f"{count} from {talk.other.username}", talk.preview,
+            Action("Read and reply", url_for("messaging.conversation", username=talk.other.username)),
+            rank=2, at=talk.last_at,
+        ))
+
+    followed = following.followed_ids(user)
+    for row in profiles.free_together(user, followed, limit=PER_KIND):
+        cards.append(Card(
+            "free", f"{_name(row)} is free on days you are",
+            f"You follow {row.user.username}; you're both free on "
+            f"{len({day for day, _ in row.shared})} of the same days in the next two weeks.",
+            Action(f"Plan a round with {row.user.username}",
+                   url_for("messaging.conversation", username=row.user.username)),
+            rank=4, player=row, details=[_slot_text(day, slot) for day, slot in row.shared[:3]],
+        ))
+
+    since = utcnow() - timedelta(days=NEW_PLAYER_DAYS)
+    newcomers = profiles.players_near(user, limit=PER_KIND * 2, exclude_ids=followed, joined_since=since)
+    shown = set(followed)
+    kept = 0
+    for row in newcomers:
+        common = similarity(me, row.profile)
+        if not common or kept == PER_KIND:
+            continue
+        kept += 1
+        shown.add(row.user.id)
+        cards.append(Card(
+            "newcomer", f"{_name(row)} just joined near you", _distance_text(row), _follow_action(row),
+            rank=5, at=row.user.created_at, player=row, details=common[:3],
+        ))
+
+    for row in profiles.players_near(user, limit=PER_KIND, exclude_ids=shown, closest_handicap=True):
+        handicap = f"Handicap {row.profile.handicap:.1f}" if row.profile.handicap is not None else ""
+        cards.append(Card(
+            "suggestion", f"Play with {_name(row)}?", _distance_text(row), _follow_action(row),
+            # A new player's first job is to find people: suggestions come before the rest.
+            rank=3 if onboarding else 6, player=row, details=[handicap] if handicap else [],
+        ))
+
+    code = referrals.current_code(user)
+    stats = referrals.stats_for(user)
+    cards.append(Card(
+        "referrals", "Bring your golf friends",
+        f"{stats.sign_ups} sign-up{'' if stats.sign_ups == 1 else 's'} "
+        f"({stats.verified} confirmed) · {stats.points} point{'' if stats.points == 1 else 's'}",
+        Action("Share your link", url_for("referrals.mine")), rank=7,
+        share_url=referrals.referral_url(code),
+    ))
+
+    cards.sort(key=lambda card: (card.rank, -(card.at.timestamp() if card.at else 0.0)))
+    return cards
+
+
+def timeline(user: User, page: int = 1, *, onboarding: bool = False) -> Timeline:
+    cards = timeline_cards(user, onboarding=onboarding)
+    start = (page - 1) * PER_PAGE
+    return Timeline(cards[start : start + PER_PAGE], page, len(cards))
+
+
+# --- the landing page ------------------------------------------------------------------------
+
+
+@dataclass
+class Inviter:
+    username: str
+    name: str
+
+
+def inviter() -> Inviter | None:
+    """Who invited this visitor, when they came through someone's referral link."""
+    code = referrals.remembered_code()
+    if not code:
+        return None
+    person = referrals.resolve(code).referrer
+    if person is None:
+        return None
+    profile = profiles.profile_for(person)
+    return Inviter(person.username, profile.display_name or person.username)
