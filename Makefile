@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint worker migrate bench clean
+.PHONY: run test lint worker migrate bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ migrate: $(STAMP)
 	$(BIN)/flask --app wsgi db upgrade
 
 run: migrate
+	$(BIN)/flask --app wsgi courses seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
@@ -28,6 +29,10 @@ lint: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/flask --app wsgi worker
+
+# Photographs of the key pages at 375 px and 1280 px for the README (needs /usr/bin/chromium).
+screenshots: $(STAMP)
+	FAIRWAY_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_layout.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
