@@ -91,6 +91,11 @@ def _active_count(column: so.InstrumentedAttribute[int], other: so.InstrumentedA
     ) or 0)
 
 
+def followed_by(user: User) -> sa.Select[int]:
+    """The ids of everyone ``user`` follows, as a subquery other areas can filter on."""
+    return sa.select(Follow.followed_id).where(Follow.follower_id == user.id)
+
+
 def followed_ids(user: User, limit: int = 500) -> list[int]:
     """The active players the user follows, most recently followed first (at most ``limit``)."""
     return list(db.session.scalars(

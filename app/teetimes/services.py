@@ -23,8 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.extensions import db
-from app.following.models import Follow
-from app.following.services import is_following
+from app.following.services import followed_by, is_following
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
 from app.outbox.services import queue_mail
@@ -548,7 +547,7 @@ def open_near(user: User, limit: int = NEARBY_LIMIT) -> list[RoundRow]:
     and link rounds hosted within my radius; soonest first."""
     now = utcnow()
     me = profile_for(user)
-    followed = sa.select(Follow.followed_id).where(Follow.follower_id == user.id)
+    followed = followed_by(user)
     reachable: list[sa.ColumnElement[bool]] = [TeeTime.host_id.in_(followed)]
     origin = None
     if me.latitude is not None and me.longitude is not None:
