@@ -8,7 +8,6 @@ the audit row in the same transaction, so an action and its record commit or van
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from app import jobs
 from app.admin.chart import BarChart, bar_chart
 from app.admin.models import AuditEntry
 from app.clock import utcnow
+from app.core.pagination import Paginated
 from app.core.signals import admin_action
 from app.extensions import db
 from app.identity import services as identity
@@ -50,23 +50,11 @@ def _app() -> Flask:
 
 
 @dataclass
-class Page(Generic[T]):
+class Page(Paginated, Generic[T]):
     items: list[T]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def _page_size() -> int:

@@ -13,7 +13,7 @@ from app.courses.models import CITY_MAX, CONTACT_MAX, HOLES_MAX, HOLES_MIN, NAME
 from app.courses.services import CourseDetails
 from app.identity.forms import ActionForm
 from app.profiles import geo
-from app.profiles.forms import parse_radius
+from app.profiles.forms import NearbySearchForm
 
 __all__ = ["ActionForm", "CourseForm", "CourseSearchForm", "AdminCourseSearchForm"]
 
@@ -84,35 +84,10 @@ class CourseForm(FlaskForm):
         )
 
 
-class CourseSearchForm(FlaskForm):
-    """The query string of ``GET /courses`` (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    place: geo.Place | None = None
-    radius_value: float | None = None
+class CourseSearchForm(NearbySearchForm):
+    """The query string of ``GET /courses``."""
 
     q = StringField("Name or town", filters=[_strip], validators=[_at_most(60)])
-    near = StringField("Near zip", filters=[_strip], validators=[_at_most(10)])
-    radius = StringField("Within (miles)", filters=[_strip], validators=[_at_most(12)])
-    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
-
-    def validate_near(self, field: Field) -> None:
-        if field.data:
-            self.place = geo.place_for_zip(field.data)
-            if self.place is None:
-                raise ValidationError(f"We don't know the zip code {field.data!r}.")
-
-    def validate_radius(self, field: Field) -> None:
-        if field.data:
-            try:
-                self.radius_value = parse_radius(field.data)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from None
-
-    def validate_page(self, field: Field) -> None:
-        _validate_page(field)
 
 
 class AdminCourseSearchForm(FlaskForm):

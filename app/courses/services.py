@@ -3,7 +3,6 @@ Services add and flush; the request commits."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.clock import utcnow
+from app.core.pagination import Paginated
 from app.core.signals import admin_action
 from app.courses.catalog import SAMPLE_COURSES
 from app.courses.models import Course, CoursePlay
@@ -130,23 +130,11 @@ class CourseRow:
 
 
 @dataclass
-class CoursePage:
+class CoursePage(Paginated):
     rows: list[CourseRow]
     total: int
     page: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def _name_like(q: str) -> sa.ColumnElement[bool]:

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core.pagination import Paginated
 from app.extensions import db
 from app.following.models import FistBump, Follow
 from app.following.signals import fist_bumped, followed
@@ -116,25 +117,13 @@ def following_count(user: User) -> int:
 
 
 @dataclass
-class PeoplePage:
+class PeoplePage(Paginated):
     """One page of a followers or following list, newest follow first."""
 
     users: list[User]
     total: int
     page: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def _people(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribute[int],

@@ -7,7 +7,6 @@ whatever the size of the data.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from app.clock import utcnow
+from app.core.pagination import Paginated
 from app.extensions import db
 from app.following import services as following
 from app.home.models import OUTCOMES, STEPS, OnboardingStep
@@ -131,23 +131,11 @@ class Card:
 
 
 @dataclass
-class Timeline:
+class Timeline(Paginated):
     cards: list[Card]
     page: int
     total: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def _name(row: profiles.PlayerRow) -> str:

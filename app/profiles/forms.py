@@ -192,24 +192,18 @@ def parse_day(text: str) -> dt.date:
         raise ValidationError("That date doesn't exist.") from None
 
 
-class SearchForm(FlaskForm):
-    """The query string of ``GET /players`` (no CSRF: it changes nothing)."""
+class NearbySearchForm(FlaskForm):
+    """A query string that looks near a zip code within a radius, page by page (no CSRF: it
+    changes nothing). Player search and course search build on it."""
 
     class Meta:
         csrf = False
 
     place: geo.Place | None = None
     radius_value: float | None = None
-    handicap_min_value: float | None = None
-    handicap_max_value: float | None = None
 
-    q = StringField("Name", filters=[_strip], validators=[_at_most(50)])
     near = StringField("Near zip", filters=[_strip], validators=[_at_most(10)])
     radius = StringField("Within (miles)", filters=[_strip], validators=[_at_most(12)])
-    handicap_min = StringField("Handicap from", filters=[_strip], validators=[_at_most(6)])
-    handicap_max = StringField("Handicap to", filters=[_strip], validators=[_at_most(6)])
-    mobility = trait_field(MOBILITY)
-    drinking = trait_field(DRINKING)
     page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
 
     def validate_near(self, field: Field) -> None:
@@ -225,6 +219,23 @@ class SearchForm(FlaskForm):
             except ValueError as exc:
                 raise ValidationError(str(exc)) from None
 
+    def validate_page(self, field: Field) -> None:
+        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+            raise ValidationError("Pages are numbered from 1.")
+
+
+class SearchForm(NearbySearchForm):
+    """The query string of ``GET /players``."""
+
+    handicap_min_value: float | None = None
+    handicap_max_value: float | None = None
+
+    q = StringField("Name", filters=[_strip], validators=[_at_most(50)])
+    handicap_min = StringField("Handicap from", filters=[_strip], validators=[_at_most(6)])
+    handicap_max = StringField("Handicap to", filters=[_strip], validators=[_at_most(6)])
+    mobility = trait_field(MOBILITY)
+    drinking = trait_field(DRINKING)
+
     def validate_handicap_min(self, field: Field) -> None:
         self.handicap_min_value = self._handicap(field)
 
@@ -233,10 +244,6 @@ class SearchForm(FlaskForm):
         low = self.handicap_min_value
         if low is not None and self.handicap_max_value is not None and low > self.handicap_max_value:
             raise ValidationError("The upper handicap must not be below the lower one.")
-
-    def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
-            raise ValidationError("Pages are numbered from 1.")
 
     def trait_index(self, name: str) -> int:
         """The stored number of a trait filter (0: any)."""

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app, url_for
 
 from app.clock import utcnow
+from app.core.pagination import Paginated
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
@@ -270,23 +271,11 @@ class PlayerRow:
 
 
 @dataclass
-class PlayerPage:
+class PlayerPage(Paginated):
     rows: list[PlayerRow]
     total: int
     page: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 @dataclass
