@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import pytest
 import sqlalchemy as sa
@@ -11,15 +10,10 @@ import sqlalchemy as sa
 from app.admin.models import AuditEntry
 from app.clock import utcnow
 from app.extensions import db
-from app.identity import passwords
 from app.identity.models import ROLE_ADMIN, User
 from tests.conftest import FreshRequestClient
-from tests.support import PASSWORD, login
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
+from tests.factories import password_hash
+from tests.support import login
 
 
 @pytest.fixture(autouse=True)

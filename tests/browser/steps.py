@@ -4,43 +4,14 @@ Every step finds things the way a person does: by role, label and visible text."
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from playwright.sync_api import expect
 
-from app.clock import utcnow
-from app.extensions import db
-from app.identity import passwords
-from app.identity.models import User
-from app.profiles import services as profiles
+from tests.factories import make_member  # noqa: F401  (the journeys import it from here)
 from tests.support import PASSWORD
 
 WELCOME = "Welcome to Fairway! We've sent you a link to confirm your email address."
-
-
-@cache
-def _password_hash(password: str) -> str:
-    return passwords.hash_password(password)
-
-
-def make_member(username: str, role: str = "user", password: str = PASSWORD, zip: str | None = None,
-                **profile: Any) -> User:
-    """A verified account with its profile, committed (faster than signing up in the browser)."""
-    user = User(username=username, email=f"{username}@example.com", password_hash=_password_hash(password),
-                email_verified_at=utcnow(), role=role)
-    db.session.add(user)
-    db.session.flush()
-    row = profiles.create_profile(user)
-    if zip:
-        place = profiles.geo.place_for_zip(zip)
-        assert place is not None, zip
-        row.zip, row.city, row.state = place.zip, place.city, place.state
-        row.latitude, row.longitude = place.latitude, place.longitude
-    for name, value in profile.items():
-        setattr(row, name, value)
-    db.session.commit()
-    return user
 
 
 def sign_in(page: Any, login: str, password: str = PASSWORD) -> None:

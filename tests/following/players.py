@@ -4,7 +4,6 @@ signed-in clients, and fresh reads of rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import pytest
@@ -13,16 +12,11 @@ from flask.testing import FlaskClient
 
 from app.clock import utcnow
 from app.extensions import db
-from app.identity import passwords
 from app.identity.models import User
 from app.notifications.models import Notification
 from tests.conftest import FreshRequestClient
-from tests.support import PASSWORD, login
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
+from tests.factories import password_hash
+from tests.support import login
 
 
 def new_user(username: str, active: bool = True) -> User:

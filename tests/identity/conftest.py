@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 
 import pytest
 import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
-from app.identity import passwords
 from app.identity.models import User
 from tests.conftest import FreshRequestClient
-from tests.support import PASSWORD
+from tests.factories import password_hash
 
 CSRF_VALUE = re.compile(r'(name="csrf[-_]token"(?: type="hidden")? (?:value|content)=")[^"]+(")')
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
 
 
 def fetch(username: str) -> User:

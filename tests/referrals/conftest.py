@@ -4,7 +4,6 @@ fresh reads of rows, and apps built on the same database for threads."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import pytest
 import sqlalchemy as sa
@@ -15,12 +14,7 @@ from app.identity import passwords
 from app.identity.models import ROLE_ADMIN, User
 from app.referrals.models import Referral
 from tests.conftest import FreshRequestClient
-from tests.support import PASSWORD
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
+from tests.factories import password_hash
 
 
 @pytest.fixture(autouse=True)

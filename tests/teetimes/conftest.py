@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, time, timedelta
-from functools import cache
 from typing import Any
 
 import pytest
@@ -13,24 +12,17 @@ import sqlalchemy as sa
 import time_machine
 from flask.testing import FlaskClient
 
-from app.clock import utcnow
 from app.extensions import db
-from app.identity import passwords
 from app.identity.models import User
-from app.profiles import services as profiles
 from app.teetimes import services
 from app.teetimes.models import Claim, TeeTime
 from tests.conftest import FreshRequestClient
-from tests.support import PASSWORD, csrf, login
+from tests.factories import make_member
+from tests.support import csrf, login
 
 #: Every test starts here (a Monday, 8:00 in San Francisco); the clock ticks on from it.
 START = "2030-06-10 15:00:00"
 TODAY = date(2030, 6, 10)
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)
@@ -44,20 +36,7 @@ def player(app) -> Callable[..., User]:
     """``player("ann", zip="94103", verified=False)``: an account and its profile, committed."""
 
     def make(username: str, zip: str | None = "94103", verified: bool = True, **fields: Any) -> User:
-        user = User(username=username, email=f"{username}@example.com", password_hash=password_hash(),
-                    email_verified_at=utcnow() if verified else None)
-        db.session.add(user)
-        db.session.flush()
-        profile = profiles.create_profile(user)
-        if zip:
-            place = profiles.geo.place_for_zip(zip)
-            assert place is not None, zip
-            profile.zip, profile.city, profile.state = place.zip, place.city, place.state
-            profile.latitude, profile.longitude = place.latitude, place.longitude
-        for name, value in fields.items():
-            setattr(profile, name, value)
-        db.session.commit()
-        return user
+        return make_member(username, zip=zip, verified=verified, **fields)
 
     return make
 
