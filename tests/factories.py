@@ -18,14 +18,23 @@ def password_hash(password: str = PASSWORD) -> str:
     return passwords.hash_password(password)
 
 
+def make_account(username: str, email: str | None = None, verified: bool = True, role: str = "user",
+                 password: str = PASSWORD, **fields: Any) -> User:
+    """``make_account("ann", verified=False)``: a committed account alone, made without
+    identity's sign-up (so no other area's listener has run: no profile, no referral code)."""
+    user = User(username=username, email=email or f"{username}@example.com",
+                password_hash=password_hash(password), email_verified_at=utcnow() if verified else None,
+                role=role, **fields)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
 def make_member(username: str, zip: str | None = None, verified: bool = True, role: str = "user",
                 password: str = PASSWORD, **profile: Any) -> User:
     """``make_member("ann", zip="94103", handicap=8.5)``: an account (verified unless told
     otherwise) and its profile, placed at ``zip`` when given, with ``profile`` fields set."""
-    user = User(username=username, email=f"{username}@example.com", password_hash=password_hash(password),
-                email_verified_at=utcnow() if verified else None, role=role)
-    db.session.add(user)
-    db.session.flush()
+    user = make_account(username, verified=verified, role=role, password=password)
     row = profiles.create_profile(user)
     if zip:
         place = profiles.geo.place_for_zip(zip)

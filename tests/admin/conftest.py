@@ -8,11 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.admin.models import AuditEntry
-from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import ROLE_ADMIN, User
 from tests.conftest import FreshRequestClient
-from tests.factories import password_hash
+from tests.factories import make_account
 from tests.support import login
 
 
@@ -28,17 +27,7 @@ def make_user(app) -> Callable[..., User]:
 
     def make(username: str, email: str | None = None, verified: bool = True, admin: bool = False,
              **fields: object) -> User:
-        user = User(
-            username=username,
-            email=email or f"{username}@example.com",
-            password_hash=password_hash(),
-            email_verified_at=utcnow() if verified else None,
-            role=ROLE_ADMIN if admin else "user",
-            **fields,
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_account(username, email, verified, role=ROLE_ADMIN if admin else "user", **fields)
 
     return make
 

@@ -8,11 +8,10 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from tests.conftest import FreshRequestClient
-from tests.factories import password_hash
+from tests.factories import make_account
 
 CSRF_VALUE = re.compile(r'(name="csrf[-_]token"(?: type="hidden")? (?:value|content)=")[^"]+(")')
 
@@ -40,15 +39,6 @@ def make_user(app) -> Callable[..., User]:
     """``make_user("ann", verified=True)``: a committed account whose password is PASSWORD."""
 
     def make(username: str, email: str | None = None, verified: bool = True, **fields: object) -> User:
-        user = User(
-            username=username,
-            email=email or f"{username}@example.com",
-            password_hash=password_hash(),
-            email_verified_at=utcnow() if verified else None,
-            **fields,
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_account(username, email, verified, **fields)
 
     return make

@@ -8,13 +8,12 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from app.clock import utcnow
 from app.extensions import db
 from app.identity import passwords
 from app.identity.models import ROLE_ADMIN, User
 from app.referrals.models import Referral
 from tests.conftest import FreshRequestClient
-from tests.factories import password_hash
+from tests.factories import make_account, password_hash
 
 
 @pytest.fixture(autouse=True)
@@ -35,17 +34,9 @@ def make_user(app) -> Callable[..., User]:
     """``make_user("ann", verified=True, admin=False)``: a committed account (password PASSWORD),
     made without identity's sign-up (so it has no code until one is ensured)."""
 
-    def make(username: str, email: str | None = None, verified: bool = True, admin: bool = False) -> User:
-        user = User(
-            username=username,
-            email=email or f"{username}@example.com",
-            password_hash=password_hash(),
-            email_verified_at=utcnow() if verified else None,
-            role=ROLE_ADMIN if admin else "user",
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+    def make(username: str, email: str | None = None, verified: bool = True, admin: bool = False,
+             **fields: object) -> User:
+        return make_account(username, email, verified, role=ROLE_ADMIN if admin else "user", **fields)
 
     return make
 
