@@ -132,6 +132,13 @@ def _dispatch(app: Flask, jobs: list[PendingJob]) -> None:
                 log.exception("after-enqueue hook %s failed", job.on_enqueued)
 
 
+def every_tick(app: Flask, path: str) -> None:
+    """Have the worker call ``path()`` at each of its maintenance ticks (every
+    ``OUTBOX_SWEEP_SECONDS``), in an application context: for housekeeping such as flushing
+    buffered counters into the database."""
+    app.extensions.setdefault("fairway.every_tick", []).append(path)
+
+
 def init_app(app: Flask) -> None:
     """Bind the after-commit dispatch to the app's database sessions."""
     from app.extensions import db
@@ -175,6 +182,11 @@ class FairwayWorker(Worker):
                 log.info("swept %d unsent mail onto the queue", swept)
         except Exception:
             log.exception("outbox sweep failed")
+        for path in current_app.extensions.get("fairway.every_tick", []):
+            try:
+                resolve(path)()
+            except Exception:
+                log.exception("maintenance task %s failed", path)
 
 
 def make_worker(app: Flask, worker_class: type[Worker] = FairwayWorker) -> Worker:

@@ -8,6 +8,7 @@ from typing import cast
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
+from app import jobs
 from app.core.nav import NavLink, add_link
 from app.identity.signals import email_verified, user_registered
 
@@ -35,3 +36,4 @@ def setup(state: BlueprintSetupState) -> None:
         else:
             app.config.setdefault(name, value or default)
     add_link(app, NavLink("Referrals", "referrals.mine"))
+    jobs.every_tick(app, "app.referrals.services.flush_clicks")

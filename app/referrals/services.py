@@ -7,8 +7,10 @@ unique invitee on the referral edge, one conditional UPDATE per invite redemptio
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,8 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app, has_request_context, session
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
+from app import jobs
 from app.clock import utcnow
 from app.core.signals import admin_action
 from app.extensions import db
@@ -48,6 +52,8 @@ log = logging.getLogger(__name__)
 
 #: The session key identity's register form reads to prefill ``invite_code``.
 REMEMBERED_CODE = "referral_code"
+CLICK_BUFFER = "fairway:referral_clicks"
+PENDING_CLICKS = "fairway:referral_clicks:pending"  # code id -> clicks still in the buffer
 #: How many times a code mint is tried before giving up (a collision is already near impossible).
 MAX_MINT_ATTEMPTS = 5
 VERIFIED_REFERRAL = "referral_verified"
@@ -213,9 +219,71 @@ def resolve(raw: str | None) -> Resolution:
 
 
 def record_click(row: ReferralCode, ip: str) -> None:
-    """Count a click on a referral link; the address is kept only as a keyed hash."""
-    db.session.add(ReferralClick(code_id=row.id, ip_hash=hash_identifier(ip)))
+    """Count a click on a referral link; the address is kept only as a keyed hash.
+
+    ``/r/<code>`` is the busiest page there is, so with Redis the click goes to a buffer there
+    (one round trip, no database write) and the worker moves buffered clicks into the table at
+    each maintenance tick; a per-code count of what is still buffered keeps the figures exact
+    meanwhile. Without Redis, or while it is away, the row is written at once."""
+    redis = jobs.redis_connection()
+    ip_hash = hash_identifier(ip)
+    if redis is not None:
+        entry = json.dumps([row.id, ip_hash, utcnow().isoformat()])
+        try:
+            redis.pipeline(transaction=False).rpush(CLICK_BUFFER, entry).hincrby(
+                PENDING_CLICKS, str(row.id), 1
+            ).execute()
+            return
+        except RedisError as exc:
+            log.warning("click buffer unavailable, writing the click at once: %s", exc)
+    db.session.add(ReferralClick(code_id=row.id, ip_hash=ip_hash))
     db.session.flush()
+
+
+def flush_clicks(batch: int = 5000) -> int:
+    """Move buffered clicks from Redis into ``referral_clicks``; returns how many moved.
+
+    One worker at a time (a Redis lock). The buffer is trimmed only after the rows are
+    committed, so a crash in between can count a batch twice but never loses one."""
+    redis = jobs.redis_connection()
+    if redis is None:
+        return 0
+    lock = redis.lock(CLICK_BUFFER + ":flush", timeout=120)
+    if not lock.acquire(blocking=False):
+        return 0
+    moved = 0
+    try:
+        while entries := redis.lrange(CLICK_BUFFER, 0, batch - 1):
+            clicks = [json.loads(entry) for entry in entries]
+            live = set(db.session.scalars(
+                sa.select(ReferralCode.id).where(ReferralCode.id.in_({c[0] for c in clicks}))
+            ))
+            rows = [{"code_id": code_id, "ip_hash": ip_hash, "created_at": datetime.fromisoformat(at)}
+                    for code_id, ip_hash, at in clicks if code_id in live]
+            if rows:
+                db.session.execute(sa.insert(ReferralClick), rows)
+            db.session.commit()
+            counts = Counter(str(code_id) for code_id, _, _ in clicks)
+            pipe = redis.pipeline()
+            pipe.ltrim(CLICK_BUFFER, len(entries), -1)
+            for code_id, count in counts.items():
+                pipe.hincrby(PENDING_CLICKS, code_id, -count)
+            pipe.execute()
+            moved += len(rows)
+    finally:
+        lock.release()
+    return moved
+
+
+def _buffered_clicks(code_ids: list[int]) -> int:
+    redis = jobs.redis_connection()
+    if redis is None or not code_ids:
+        return 0
+    try:
+        counts = redis.hmget(PENDING_CLICKS, [str(code_id) for code_id in code_ids])
+    except RedisError:
+        return 0
+    return sum(max(0, int(count)) for count in counts if count is not None)
 
 
 # --- sign-up: attribution and invites --------------------------------------------------------
@@ -375,11 +443,10 @@ class ReferralStats:
 
 
 def stats_for(user: User) -> ReferralStats:
-    clicks = db.session.scalar(
-        sa.select(sa.func.count(ReferralClick.id))
-        .join(ReferralCode, ReferralCode.id == ReferralClick.code_id)
-        .where(ReferralCode.user_id == user.id)
-    )
+    code_ids = list(db.session.scalars(sa.select(ReferralCode.id).where(ReferralCode.user_id == user.id)))
+    clicks = (db.session.scalar(
+        sa.select(sa.func.count(ReferralClick.id)).where(ReferralClick.code_id.in_(code_ids))
+    ) or 0) + _buffered_clicks(code_ids)
     invitee = so.aliased(User)
     sign_ups, verified = db.session.execute(
         sa.select(
