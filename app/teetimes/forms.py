@@ -8,8 +8,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.courses.services import course_choices
 from app.identity.forms import ActionForm
 from app.profiles.forms import parse_day
 from app.profiles.models import SLOT_HOURS, SLOTS
@@ -28,10 +29,12 @@ class TeeTimeForm(FlaskForm):
     day: dt.date | None = None
     exact: dt.time | None = None
 
+    catalog_course = SelectField("Course from the catalog", choices=[], default="", validate_choice=True)
+
     course = StringField(
         "Course", filters=[_strip],
         validators=[
-            DataRequired(message="Which course are you playing?"),
+            Optional(),
             Length(min=2, max=100, message="A course name is 2 to 100 characters."),
         ],
     )
@@ -66,6 +69,24 @@ class TeeTimeForm(FlaskForm):
         default="link",
         validate_choice=True,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalog_course.choices = [SelectChoice("", "Not in the catalog: type it below")] + [
+            SelectChoice(str(course_id), label) for course_id, label in course_choices()
+        ]
+
+    @property
+    def course_id(self) -> int | None:
+        return int(self.catalog_course.data) if self.catalog_course.data else None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.course.data and not self.catalog_course.data:
+            self.course.errors = [*self.course.errors,
+                                  "Which course are you playing? Pick it from the catalog or type its name."]
+            return False
+        return valid
 
     def validate_date(self, field: Field) -> None:
         self.day = parse_day(field.data or "")

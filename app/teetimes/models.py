@@ -37,6 +37,10 @@ class TeeTime(db.Model):  # type: ignore[name-defined,misc]
     code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
     host_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course: so.Mapped[str] = so.mapped_column(sa.String(100))
+    # The catalog entry, when the host picked one (the name above is kept either way).
+    course_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("courses.id", ondelete="SET NULL"), index=True
+    )
     starts_at: so.Mapped[datetime]
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
     slot: so.Mapped[str | None] = so.mapped_column(sa.String(10))

@@ -50,8 +50,9 @@ def new() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         assert form.day is not None
         details = services.RoundDetails(
-            course=form.course.data, day=form.day, slot=form.slot.data or None, exact=form.exact,
+            course=form.course.data or "", day=form.day, slot=form.slot.data or None, exact=form.exact,
             spots=form.spots.data, note=form.note.data or "", visibility=form.visibility.data,
+            course_id=form.course_id,
         )
         try:
             tee_time = services.post_tee_time(current_user, details)

@@ -22,6 +22,7 @@ from flask import Flask, current_app, flash, has_request_context, session
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.courses.services import get_course
 from app.extensions import db
 from app.following.services import followed_by, is_following
 from app.identity.models import User
@@ -173,12 +174,23 @@ class RoundDetails:
     spots: int
     note: str
     visibility: str
+    course_id: int | None = None
 
 
 def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
-    """Post a round. Its place and time zone are the host's home zip (the course is free text)."""
+    """Post a round. A course picked from the catalog gives the round its name, place and time
+    zone; a course typed as free text takes them from the host's home zip."""
     profile = profile_for(host)
-    timezone = timezone_for_zip(profile.zip) if profile.zip else "UTC"
+    course_name, zip_code = details.course, profile.zip
+    latitude, longitude = profile.latitude, profile.longitude
+    if details.course_id is not None:
+        course = get_course(details.course_id)
+        if course is None:
+            raise InvalidRound("That course is not in the catalog.", "catalog_course")
+        course_name = course.name
+        if course.latitude is not None and course.longitude is not None:
+            zip_code, latitude, longitude = course.zip, course.latitude, course.longitude
+    timezone = timezone_for_zip(zip_code) if zip_code else "UTC"
     starts_at = start_of(details.day, details.slot, details.exact, timezone)
     now = utcnow()
     where = "time" if details.exact is not None else "date"
@@ -195,10 +207,10 @@ def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
         raise InvalidRound(f"You host {MAX_UPCOMING_HOSTED} upcoming rounds already. Cancel one first.")
     for _ in range(MAX_CODE_ATTEMPTS):
         tee_time = TeeTime(
-            code=new_code(), host_id=host.id, course=details.course, starts_at=starts_at,
-            timezone=timezone, slot=details.slot if details.exact is None else None,
+            code=new_code(), host_id=host.id, course=course_name, course_id=details.course_id,
+            starts_at=starts_at, timezone=timezone, slot=details.slot if details.exact is None else None,
             spots=details.spots, note=details.note, visibility=details.visibility,
-            latitude=profile.latitude, longitude=profile.longitude,
+            latitude=latitude, longitude=longitude,
         )
         try:
             with db.session.begin_nested():

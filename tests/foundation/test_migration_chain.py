@@ -24,6 +24,7 @@ CHAIN = {
     "0005_admin": ("0004_social", {"audit_log"}),
     "0006_teetimes": ("0005_admin", {"tee_times", "tee_time_claims"}),
     "0007_courses": ("0006_teetimes", {"courses", "course_plays", "onboarding_steps"}),
+    "0008_teetime_course": ("0007_courses", set()),  # a column: tee_times.course_id
 }
 
 
