@@ -99,6 +99,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from app.core.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     for area in AREAS:
         app.register_blueprint(import_module(f"app.{area}").bp)
 

@@ -108,7 +108,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
 
 def engine_options(url: str) -> dict[str, Any]:
     """Connection settings that suit the database behind ``url``."""
+    # Errors never carry bound parameters (emails, hashes) into logs.
     if url.startswith("sqlite"):
         # Several threads or processes share one file: wait for the write lock, don't fail.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "hide_parameters": True}

@@ -24,8 +24,16 @@ NAMING_CONVENTION = {
 
 
 def client_address() -> str:
-    """The address rate limits and login records are keyed on."""
+    """The visitor's address, for login records (stored hashed) and limit keys."""
     return get_remote_address() or request.remote_addr or "unknown"
+
+
+def limit_key(value: str | None = None) -> str:
+    """A rate-limit key: ``value`` (default: the client's address), hashed, because
+    Flask-Limiter writes the key to the log when a limit is hit."""
+    from app.privacy import hash_identifier
+
+    return hash_identifier(client_address() if value is None else value)
 
 
 def sqlite_transactions(engine: Engine) -> None:
@@ -47,5 +55,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_address, default_limits=[])
+limiter = Limiter(key_func=limit_key, default_limits=[])
 server_session = Session()

@@ -34,7 +34,7 @@ def _at_most(length: int) -> Length:
 
 
 def _validate_page(field: Field) -> None:
-    if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+    if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
         raise ValidationError("Pages are numbered from 1.")
 
 

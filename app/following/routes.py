@@ -24,7 +24,7 @@ def _refused(code: int, message: str) -> tuple[str, int]:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
         abort(422)
     return int(page)
 

@@ -23,7 +23,7 @@ class PageForm(FlaskForm):
     page = StringField("Page", validators=[Length(max=6)])
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
             raise ValidationError("Pages are numbered from 1.")
 
 

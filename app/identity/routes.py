@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from app.core.transactions import retried
-from app.extensions import client_address, limiter
+from app.extensions import client_address, limit_key, limiter
 from app.identity import bp, services, tokens
 from app.identity.access import safe_next, sign_in
 from app.identity.forms import (
@@ -88,7 +88,7 @@ def register() -> Response | str | tuple[str, int]:
     on_breach=_record_limited_login,
 )
 @limiter.limit(
-    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=lambda: "login:" + _form_value("login"),
+    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=lambda: "login:" + limit_key(_form_value("login")),
     methods=["POST"], deduct_when=_failed, on_breach=_record_limited_login,
 )
 def login() -> Response | str | tuple[str, int]:
@@ -148,7 +148,7 @@ def resend_verification() -> Response:
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
 @limiter.limit(
-    _limit("RATELIMIT_RESET_ADDRESS"), key_func=lambda: "reset:" + _form_value("email"),
+    _limit("RATELIMIT_RESET_ADDRESS"), key_func=lambda: "reset:" + limit_key(_form_value("email")),
     methods=["POST"],
 )
 def reset_request() -> Response | str | tuple[str, int]:

@@ -228,10 +228,14 @@ def verify_email(token: str) -> User:
     if user.pending_email and tokens.matches(tokens.VERIFY, user, user.pending_email, fingerprint):
         if user_by_email(user.pending_email) is not None:
             raise EmailTaken("That email address is already in use.")
-        user.email, user.pending_email = user.pending_email, None
         first = user.email_verified_at is None
-        user.email_verified_at = utcnow()
-        db.session.flush()
+        try:
+            # Someone may take the address between the check above and this write.
+            with db.session.begin_nested():
+                user.email, user.pending_email = user.pending_email, None
+                user.email_verified_at = utcnow()
+        except IntegrityError:
+            raise EmailTaken("That email address is already in use.") from None
         if first:
             email_verified.send(_app(), user=user)
         return user

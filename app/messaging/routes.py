@@ -20,7 +20,7 @@ def _positive_arg(name: str, default: int | None) -> int | None:
     value = request.args.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or not 1 <= int(value) <= 2**62:
+    if not value.isdecimal() or not 1 <= int(value) <= 2**62:
         abort(422)
     return int(value)
 

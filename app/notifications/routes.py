@@ -14,7 +14,7 @@ from app.notifications import bp, services
 @login_required
 def index() -> str:
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
         abort(422)
     return render_template(
         "notifications/index.html", page=services.notifications_page(current_user, int(page)),

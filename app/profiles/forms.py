@@ -76,7 +76,7 @@ def _trait_filter(trait: Trait) -> Any:
             return trait.codes[0]
         if isinstance(value, str):
             value = value.strip().lower()
-            if value.isdigit() and int(value) < len(trait.codes):
+            if value.isdecimal() and int(value) < len(trait.codes):
                 return trait.codes[int(value)]
         return value
 
@@ -136,7 +136,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError("A zip code is five digits, like 94103.")
 
     def validate_radius_miles(self, field: Field) -> None:
-        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= MAX_RADIUS_MILES):
+        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= MAX_RADIUS_MILES):
             raise ValidationError(f"Use a whole number of miles from 1 to {MAX_RADIUS_MILES}.")
 
     def trait_values(self) -> dict[str, int]:
@@ -220,7 +220,7 @@ class NearbySearchForm(FlaskForm):
                 raise ValidationError(str(exc)) from None
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
             raise ValidationError("Pages are numbered from 1.")
 
 
@@ -267,5 +267,5 @@ class MatchForm(FlaskForm):
     page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdigit() and 1 <= int(field.data) <= 10_000):
+        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
             raise ValidationError("Pages are numbered from 1.")
