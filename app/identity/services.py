@@ -300,12 +300,6 @@ def user_for_reset(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
-    user = user_for_reset(token)
-    set_password(user, new_password)
-    return user
-
-
 def set_password(user: User, new_password: str) -> None:
     """Store a new password and end every session of the user (the caller may sign the
     current browser back in)."""

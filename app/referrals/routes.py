@@ -31,10 +31,8 @@ def _no_store(response: Response) -> Response:
 def follow(code: str) -> Response:
     """Remember the first referral this browser follows, count the click, go to sign-up.
     Unknown codes get the same answer; a signed-in user's click changes nothing."""
-    if current_user.is_authenticated:
-        return _no_store(redirect(url_for("referrals.mine"), 303))
     resolution = services.resolve(code[:MAX_INPUT])
-    if resolution.referral is not None:
+    if resolution.referral is not None and not current_user.is_authenticated:
         if not session.get(services.REMEMBERED_CODE):
             session[services.REMEMBERED_CODE] = resolution.code
         services.record_click(resolution.referral, client_address())

@@ -355,6 +355,13 @@ def redeem_invite(code: str, user: User) -> Invite:
     return invite
 
 
+def remember_referrer(referrer: User) -> None:
+    """Make ``referrer`` this browser's referral, unless it followed one already (first click
+    wins): for links that are not referral links but bring people, like a tee time's."""
+    if not session.get(REMEMBERED_CODE):
+        session[REMEMBERED_CODE] = current_code(referrer)
+
+
 def remembered_code() -> str:
     """The referral this browser followed first, if any."""
     if not has_request_context():

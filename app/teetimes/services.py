@@ -31,7 +31,7 @@ from app.outbox.services import queue_mail
 from app.profiles import geo
 from app.profiles.services import Origin, box_clause, profile_for
 from app.referrals.codes import ALPHABET, MAX_INPUT, normalize_code
-from app.referrals.services import REMEMBERED_CODE, current_code
+from app.referrals.services import remember_referrer
 from app.teetimes.models import HELD, LAPSED, PENDING, REMOVED, Claim, TeeTime
 from app.teetimes.signals import player_removed, round_cancelled
 
@@ -409,8 +409,7 @@ def remember_link(tee_time: TeeTime) -> None:
     referrer."""
     if tee_time.visibility == "link" and not session.get(REMEMBERED_TEE_TIME):
         session[REMEMBERED_TEE_TIME] = tee_time.code
-    if not session.get(REMEMBERED_CODE):
-        session[REMEMBERED_CODE] = current_code(tee_time.host)
+    remember_referrer(tee_time.host)
 
 
 def on_user_registered(sender: Flask, user: User, **_: Any) -> None:

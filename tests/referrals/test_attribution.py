@@ -94,7 +94,8 @@ def test_a_signed_in_click_changes_nothing(app, client, make_user):
     login(client, "ann")
     for target in (code, other):
         answer = client.get(f"/r/{target}")
-        assert answer.status_code == 303 and answer.headers["Location"] == "/referrals"
+        # The same answer as for anyone (the contract's), and /register sends a member home.
+        assert answer.status_code == 303 and answer.headers["Location"] == f"/register?code={target}"
     with client.session_transaction() as session:
         assert services.REMEMBERED_CODE not in session
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 0
