@@ -66,6 +66,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "REDIS_URL": redis_url,
+        # Uploaded avatars (default: the instance folder); shared storage when web scales out.
+        "AVATAR_DIR": env.get("AVATAR_DIR") or None,
         "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "REGISTRATION_MODE": mode,
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),

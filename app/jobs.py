@@ -24,6 +24,9 @@ from sqlalchemy.orm import SessionTransaction
 log = logging.getLogger(__name__)
 
 QUEUES = ("mail", "default")
+#: not an RQ queue: the job runs in this process right after the commit, Redis or not (for
+#: work on this machine's files, which a worker elsewhere could not reach)
+HERE = "here"
 _PENDING = "fairway_pending_jobs"
 
 
@@ -120,7 +123,7 @@ def push(app: Flask, job: PendingJob) -> bool:
 
 def _dispatch(app: Flask, jobs: list[PendingJob]) -> None:
     for job in jobs:
-        if app.extensions.get("fairway.redis") is None:
+        if app.extensions.get("fairway.redis") is None or job.queue == HERE:
             try:
                 run_job(job.path, *job.args)
             except Exception:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app, url_for
 
+from app import jobs
 from app.clock import utcnow
 from app.core.pagination import Paginated
 from app.extensions import db
@@ -168,7 +169,7 @@ def set_avatar(profile: Profile, data: bytes) -> str:
     old, profile.avatar = profile.avatar, name
     db.session.flush()
     if old:
-        (directory / old).unlink(missing_ok=True)
+        _delete_after_commit(old)
     return name
 
 
@@ -176,7 +177,16 @@ def remove_avatar(profile: Profile) -> None:
     old, profile.avatar = profile.avatar, None
     db.session.flush()
     if old:
-        (avatar_dir() / old).unlink(missing_ok=True)
+        _delete_after_commit(old)
+
+
+def _delete_after_commit(name: str) -> None:
+    # Only once the profile no longer names the file for good: a rolled-back request keeps it.
+    jobs.enqueue("app.profiles.services.delete_avatar_file", name, queue=jobs.HERE)
+
+
+def delete_avatar_file(name: str) -> None:
+    (avatar_dir() / Path(name).name).unlink(missing_ok=True)
 
 
 # --- referral link -----------------------------------------------------------------------

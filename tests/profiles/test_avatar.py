@@ -168,3 +168,20 @@ def test_a_decompression_bomb_is_refused(client):
     assert "too large" in response.get_data(as_text=True) or "picture we can read" in response.get_data(
         as_text=True
     )
+
+
+def test_a_replacement_rolled_back_keeps_the_old_picture(client, app):
+    from app.profiles import services
+
+    register(client, "ann")
+    upload(client, picture())
+    first = stored_avatar()
+    with app.test_request_context():
+        profile = db.session.get(Profile, 1)
+        services.set_avatar(profile, picture(color="blue"))
+        db.session.rollback()  # the request failed after the upload was handled
+    assert stored_avatar() == first
+    assert (Path(app.config["AVATAR_DIR"]) / first).exists()
+    served = client.get(f"/avatars/{first}")
+    served.close()
+    assert served.status_code == 200
