@@ -42,6 +42,12 @@ def _form_value(field: str) -> str:
     return (request.form.get(field) or "").strip().lower()
 
 
+def _account_key() -> str:
+    """The per-account login limit counts the account, whichever of its names was typed."""
+    user = services.user_by_login(_form_value("login"))
+    return "login:" + limit_key(f"user:{user.id}" if user is not None else _form_value("login"))
+
+
 def _record_limited_login(limit: RequestLimit) -> None:
     services.record_login_attempt(_form_value("login"), client_address(), "rate_limited")
 
@@ -88,7 +94,7 @@ def register() -> Response | str | tuple[str, int]:
     on_breach=_record_limited_login,
 )
 @limiter.limit(
-    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=lambda: "login:" + limit_key(_form_value("login")),
+    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=_account_key,
     methods=["POST"], deduct_when=_failed, on_breach=_record_limited_login,
 )
 def login() -> Response | str | tuple[str, int]:

@@ -43,6 +43,14 @@ def test_login_failures_per_account_share_a_normalized_bucket(make_user, client)
     assert attempt(client, "bob", ip="10.0.0.5").status_code == 422
 
 
+def test_the_username_and_email_of_one_account_share_its_bucket(make_user, client):
+    make_user("alice")
+    assert attempt(client, "alice", ip="10.0.0.1").status_code == 422
+    assert attempt(client, "alice@example.com", ip="10.0.0.2").status_code == 422
+    assert attempt(client, "ALICE@example.com", ip="10.0.0.3").status_code == 422
+    assert attempt(client, "alice", PASSWORD, ip="10.0.0.4").status_code == 429
+
+
 def test_rate_limited_logins_are_recorded(make_user, client):
     make_user("alice")
     for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
