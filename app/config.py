@@ -91,6 +91,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DISPOSABLE_EMAIL_CHECK": _flag(env.get("DISPOSABLE_EMAIL_CHECK"), True),
         "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
+        "DB_RETRY_ATTEMPTS": int(env.get("DB_RETRY_ATTEMPTS", "3")),
         # Sessions: server-side, in Redis when configured, else in the database.
         "SESSION_TYPE": "redis" if redis_url else "sqlalchemy",
         "SESSION_KEY_PREFIX": "fairway:session:",
