@@ -37,6 +37,7 @@ from app.extensions import db  # noqa: E402
 from app.identity.models import User  # noqa: E402
 from app.messaging import services  # noqa: E402
 from app.messaging.models import Conversation, Message  # noqa: E402
+from bench import percentile  # noqa: E402
 
 BATCH = 20_000
 FOCUS = 1
@@ -63,11 +64,6 @@ FROM latest JOIN seed_messages m ON m.id = latest.last_id
 ORDER BY m.id DESC
 LIMIT 20
 """
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:

@@ -37,15 +37,11 @@ from app.identity.models import User  # noqa: E402
 from app.profiles import geo, services  # noqa: E402
 from app.profiles.models import SLOTS, AvailabilitySlot, Profile  # noqa: E402
 from app.profiles.services import Origin, SearchCriteria  # noqa: E402
+from bench import percentile  # noqa: E402
 
 METROS = ["10001", "90012", "60601", "77002", "85003", "19103", "78205", "92101", "75201", "94103"]
 RADIUS = 25.0
 BATCH = 5000
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:

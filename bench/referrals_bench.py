@@ -31,11 +31,7 @@ from app.identity.models import User  # noqa: E402
 from app.identity.signals import user_registered  # noqa: E402
 from app.referrals import services  # noqa: E402
 from app.referrals.models import ReferralCode  # noqa: E402
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+from bench import percentile  # noqa: E402
 
 
 def prepare(url: str):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from app.admin.chart import BarChart, bar_chart
 from app.admin.models import AuditEntry
 from app.clock import utcnow
 from app.core.pagination import Paginated
+from app.core.search import contains
 from app.core.signals import admin_action
 from app.extensions import db
 from app.identity import services as identity
@@ -63,10 +64,6 @@ def _page_size() -> int:
 
 def _count(query: sa.Select) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- the audit log ---------------------------------------------------------------------------
@@ -127,10 +124,7 @@ def search_users(q: str = "", page: int = 1) -> Page[UserRow]:
     size = _page_size()
     query = sa.select(User).order_by(User.created_at.desc(), User.id.desc())
     if q:
-        pattern = f"%{_escape_like(q.lower())}%"
-        query = query.where(
-            sa.or_(User.username.like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
-        )
+        query = query.where(contains(q, User.username, User.email))
     users = list(db.session.scalars(query.offset((page - 1) * size).limit(size)))
     ids = [user.id for user in users]
     referrers, counts = referrers_of(ids), referral_counts(ids)

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from app.clock import utcnow
 from app.core.pagination import Paginated
+from app.core.search import contains
 from app.core.signals import admin_action
 from app.courses.catalog import SAMPLE_COURSES
 from app.courses.models import Course, CoursePlay
@@ -35,10 +36,6 @@ class CourseError(Exception):
 
 def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- where a course is -----------------------------------------------------------------------
@@ -138,9 +135,7 @@ class CoursePage(Paginated):
 
 
 def _name_like(q: str) -> sa.ColumnElement[bool]:
-    pattern = f"%{_escape_like(q.lower())}%"
-    return sa.or_(sa.func.lower(Course.name).like(pattern, escape="\\"),
-                  sa.func.lower(Course.city).like(pattern, escape="\\"))
+    return contains(q, sa.func.lower(Course.name), sa.func.lower(Course.city))
 
 
 def admin_courses(q: str = "", page: int = 1) -> CoursePage:

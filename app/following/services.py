@@ -21,6 +21,7 @@ from app.extensions import db
 from app.following.models import FistBump, Follow
 from app.following.signals import fist_bumped, followed
 from app.identity.models import User
+from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 
 PER_PAGE = 20
 BUMP_INTERVAL = timedelta(hours=12)
@@ -40,12 +41,6 @@ class TooSoon(FollowingError):
 
 def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
-
-
-def active_user(username: str) -> User | None:
-    """The active account with this username, or None (deactivated accounts are hidden)."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
-    return user if user is not None and user.is_active else None
 
 
 # --- follows -------------------------------------------------------------------------------

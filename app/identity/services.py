@@ -74,6 +74,12 @@ def user_by_login(login: str) -> User | None:
     return db.session.scalar(sa.select(User).where(column == value))
 
 
+def active_user(username: str) -> User | None:
+    """The active account with this username, or None (deactivated accounts are hidden)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
+    return user if user is not None and user.is_active else None
+
+
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.identity.models import User
+from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
 
@@ -53,12 +54,6 @@ def open_stats(app: Flask | None = None) -> OpenStats:
 
 def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
-
-
-def active_user(username: str) -> User | None:
-    """The active account with this username, or None (deactivated accounts are hidden)."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
-    return user if user is not None and user.is_active else None
 
 
 # --- conversations -------------------------------------------------------------------------

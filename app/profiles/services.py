@@ -20,8 +20,10 @@ from flask import Flask, current_app, url_for
 from app import jobs
 from app.clock import utcnow
 from app.core.pagination import Paginated
+from app.core.search import contains
 from app.extensions import db
 from app.identity.models import User
+from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.profiles import geo
 from app.profiles.models import SLOTS, TRAITS, AvailabilitySlot, Profile
 
@@ -62,12 +64,6 @@ def profile_for(user: User) -> Profile:
     """The user's profile; accounts made before profiles existed get one on first use."""
     profile = db.session.get(Profile, user.id)
     return profile if profile is not None else create_profile(user)
-
-
-def active_user(username: str) -> User | None:
-    """The active account with this username, or None (deactivated accounts are hidden)."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
-    return user if user is not None and user.is_active else None
 
 
 @dataclass
@@ -338,10 +334,6 @@ def distance_between(one: Profile, other: Profile) -> float | None:
     return _distance(Origin(one.latitude, one.longitude, ""), other.latitude, other.longitude)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _load_rows(ids: list[int]) -> dict[int, tuple[User, Profile]]:
     if not ids:
         return {}
@@ -359,11 +351,7 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
     """
     conditions: list[sa.ColumnElement[bool]] = [User.deactivated_at.is_(None), User.id != viewer.id]
     if criteria.q:
-        pattern = f"%{_escape_like(criteria.q.lower())}%"
-        conditions.append(
-            sa.or_(User.username.like(pattern, escape="\\"),
-                   sa.func.lower(Profile.display_name).like(pattern, escape="\\"))
-        )
+        conditions.append(contains(criteria.q, User.username, sa.func.lower(Profile.display_name)))
     if criteria.handicap_min is not None:
         conditions.append(Profile.handicap >= criteria.handicap_min)
     if criteria.handicap_max is not None:
