@@ -27,6 +27,13 @@ AREAS = (
     "teetimes", "home", "courses",
 )
 
+#: Sent with every answer.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, then ``config`` on top (tests)."""
@@ -119,14 +126,17 @@ def register_request_hooks(app: Flask) -> None:
     def refuse_nul_characters() -> None:
         """No one types a NUL character, and PostgreSQL refuses to store or compare one: a
         request carrying one anywhere (path, query, form) is malformed, so it gets a 400."""
-        fields = [*request.args.items(multi=True)]
-        if request.method == "POST":
-            fields += request.form.items(multi=True)
-        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in fields):
+        if "\x00" in request.path or b"%00" in request.query_string:
+            abort(400)
+        if request.method == "POST" and any(
+            "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)
+        ):
             abort(400)
 
     @app.after_request
     def finish_transaction(response: Response) -> Response:
+        if not db.session.registry.has():  # the request never touched the database
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:
@@ -135,9 +145,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.extend(SECURITY_HEADERS)  # no view sets these itself
         if request.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"
         return response
