@@ -234,6 +234,8 @@ def main() -> int:
     parser.add_argument("--login-concurrency", default="1,4")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per point")
     parser.add_argument("--out", default=None, help="folder for load.json and load.png")
+    parser.add_argument("--only", default=None,
+                        help="measure only endpoints whose name contains this (e.g. /r/), no login")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -271,6 +273,9 @@ def main() -> int:
         "GET /api/referral/resolve": f"/api/referral/resolve?code={code}",
         "GET /u/<username>": f"/u/{username}",
     }
+    if args.only:
+        targets = {name: path for name, path in targets.items() if args.only in name}
+        args.login_concurrency = ""
     baselines: dict[int, list[Result]] = {level: [] for level in levels}
     results: list[Result] = []
     try:
@@ -284,7 +289,7 @@ def main() -> int:
                     measured.ratio = measured.rps / reference.rps
                     rounds.append(measured)
                 results.append(median_result(rounds))
-        for level in (int(c) for c in args.login_concurrency.split(",")):
+        for level in (int(c) for c in args.login_concurrency.split(",") if c):
             reference = wrk("baseline (bare Flask)", baseline_url, level, args.duration, script)
             measured = login_load(base, username, level, args.duration)
             measured.ratio = measured.rps / reference.rps

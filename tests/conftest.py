@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from app import create_app, jobs
 from app.extensions import db
+from app.referrals import clicks
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -197,6 +198,8 @@ def app(database_url: str, redis_url: str | None, smtp_server: SmtpSink, config_
     application = create_app(make_config(database_url, redis_url, smtp_server.port, **config_overrides))
     with application.app_context():
         yield application
+        # Clicks still buffered in this process go now, not into the next test's Redis.
+        clicks.buffer(application).hand_on()
         db.session.remove()
         db.engine.dispose()
     redis = application.extensions.get("fairway.redis")

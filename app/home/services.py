@@ -23,6 +23,7 @@ from app.identity.models import User
 from app.messaging import services as messaging
 from app.profiles import services as profiles
 from app.profiles.models import SLOT_HOURS, TRAITS, Profile
+from app.referrals import memory as referral_memory
 from app.referrals import services as referrals
 
 PER_PAGE = 10
@@ -260,7 +261,7 @@ class Inviter:
 
 def inviter() -> Inviter | None:
     """Who invited this visitor, when they came through someone's referral link."""
-    code = referrals.remembered_code()
+    code = referral_memory.remembered()
     if not code:
         return None
     person = referrals.resolve(code).referrer

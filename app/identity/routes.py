@@ -22,9 +22,7 @@ from app.identity.forms import (
     RegisterForm,
     UsernameForm,
 )
-
-#: The session key where the referrals area remembers the first referral a browser followed.
-REMEMBERED_CODE = "referral_code"
+from app.referrals import memory as referral_memory
 
 CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
 RESET_SENT = "If an account uses that address, we've sent it instructions. Check your inbox."
@@ -67,7 +65,7 @@ def register() -> Response | str | tuple[str, int]:
         return redirect(url_for("core.home"))
     form = RegisterForm()
     if request.method == "GET":
-        form.invite_code.data = request.args.get("code", "")[:64] or session.get(REMEMBERED_CODE, "")
+        form.invite_code.data = request.args.get("code", "")[:64] or referral_memory.remembered()
     if form.validate_on_submit():
         try:
             result = services.register(

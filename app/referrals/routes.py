@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required
-from app.referrals import bp, services
+from app.referrals import bp, clicks, memory, services
 from app.referrals.codes import MAX_INPUT
 from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
 
@@ -31,12 +31,11 @@ def _no_store(response: Response) -> Response:
 def follow(code: str) -> Response:
     """Remember the first referral this browser follows, count the click, go to sign-up.
     Unknown codes get the same answer; a signed-in user's click changes nothing."""
-    resolution = services.resolve(code[:MAX_INPUT])
-    if resolution.referral is not None and not current_user.is_authenticated:
-        if not session.get(services.REMEMBERED_CODE):
-            session[services.REMEMBERED_CODE] = resolution.code
-        services.record_click(resolution.referral, client_address())
-    return _no_store(redirect(url_for("identity.register", code=resolution.code), 303))
+    target = services.link_target(code[:MAX_INPUT])
+    if target.code_id is not None and not current_user.is_authenticated:
+        memory.remember(target.code)
+        clicks.record_click(target.code_id, client_address())
+    return _no_store(redirect(url_for("identity.register", code=target.code), 303))
 
 
 @bp.route("/referrals")

@@ -7,28 +7,27 @@ unique invitee on the referral edge, one conditional UPDATE per invite redemptio
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, current_app, has_request_context, session
-from redis.exceptions import RedisError
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import jobs
 from app.clock import utcnow
+from app.core.cache import ExpiringCache
 from app.core.signals import admin_action
 from app.extensions import db
 from app.identity.models import User
 from app.identity.services import IdentityError, normalize_email
 from app.outbox.services import queue_mail
 from app.privacy import hash_identifier
+from app.referrals import memory
+from app.referrals.clicks import buffered as clicks_buffered
 from app.referrals.codes import (
     decode_referral,
     encode_referral,
@@ -50,10 +49,6 @@ from app.referrals.signals import referral_verified
 
 log = logging.getLogger(__name__)
 
-#: The session key identity's register form reads to prefill ``invite_code``.
-REMEMBERED_CODE = "referral_code"
-CLICK_BUFFER = "fairway:referral_clicks"
-PENDING_CLICKS = "fairway:referral_clicks:pending"  # code id -> clicks still in the buffer
 #: How many times a code mint is tried before giving up (a collision is already near impossible).
 MAX_MINT_ATTEMPTS = 5
 VERIFIED_REFERRAL = "referral_verified"
@@ -205,6 +200,54 @@ def _usable_invite(code: str) -> Invite | None:
     return invite
 
 
+@dataclass(frozen=True)
+class LinkTarget:
+    """Where a referral link leads: its code as normalized, and the live referral code's id
+    (None when the code names no active player's link)."""
+
+    code: str
+    code_id: int | None
+
+
+def _link_cache() -> ExpiringCache[str, int]:
+    app = current_app
+    cache = app.extensions.get("fairway.referral_links")
+    if cache is None:
+        cache = app.extensions.setdefault(
+            "fairway.referral_links", ExpiringCache(app.config["REFERRAL_LINK_CACHE_SECONDS"])
+        )
+    return cache  # type: ignore[no-any-return]
+
+
+def link_target(raw: str | None) -> LinkTarget:
+    """Resolve a referral link for ``/r/<code>``, answering from this process's cache for up to
+    ``REFERRAL_LINK_CACHE_SECONDS``: only live codes are kept, so a new or reactivated player's
+    link works at once, and a deactivation clears this process's cache (other processes may
+    count a deactivated player's clicks until it expires; sign-up checks the database)."""
+    code = normalize_code(raw)
+    cache = _link_cache()
+    code_id = cache.get(code)
+    if code_id is None:
+        row = _referral_row(code)
+        if row is None:
+            return LinkTarget(code, None)
+        code_id = row.id
+        cache.put(code, code_id)
+    return LinkTarget(code, code_id)
+
+
+def on_user_deactivated(sender: Flask, user: User, **_: Any) -> None:
+    """identity's ``user_deactivated`` listener: the player's links stop counting here at once."""
+    if "referrals" in sender.blueprints:
+        _link_cache().clear()
+
+
+def on_user_logged_out(sender: Flask, user: User | None = None, **_: Any) -> None:
+    """Flask-Login's ``user_logged_out``: signing out ends the browser's referral memory, as it
+    ends its session."""
+    memory.forget()
+
+
 def resolve(raw: str | None) -> Resolution:
     """Resolve any spelling of a code to a live referral code (of an active user) or a
     usable invite."""
@@ -216,74 +259,6 @@ def resolve(raw: str | None) -> Resolution:
     if invite is not None:
         return Resolution(code, "invite", invite=invite)
     return Resolution(code)
-
-
-def record_click(row: ReferralCode, ip: str) -> None:
-    """Count a click on a referral link; the address is kept only as a keyed hash.
-
-    ``/r/<code>`` is the busiest page there is, so with Redis the click goes to a buffer there
-    (one round trip, no database write) and the worker moves buffered clicks into the table at
-    each maintenance tick; a per-code count of what is still buffered keeps the figures exact
-    meanwhile. Without Redis, or while it is away, the row is written at once."""
-    redis = jobs.redis_connection()
-    ip_hash = hash_identifier(ip)
-    if redis is not None:
-        entry = json.dumps([row.id, ip_hash, utcnow().isoformat()])
-        try:
-            redis.pipeline(transaction=False).rpush(CLICK_BUFFER, entry).hincrby(
-                PENDING_CLICKS, str(row.id), 1
-            ).execute()
-            return
-        except RedisError as exc:
-            log.warning("click buffer unavailable, writing the click at once: %s", exc)
-    db.session.add(ReferralClick(code_id=row.id, ip_hash=ip_hash))
-    db.session.flush()
-
-
-def flush_clicks(batch: int = 5000) -> int:
-    """Move buffered clicks from Redis into ``referral_clicks``; returns how many moved.
-
-    One worker at a time (a Redis lock). The buffer is trimmed only after the rows are
-    committed, so a crash in between can count a batch twice but never loses one."""
-    redis = jobs.redis_connection()
-    if redis is None:
-        return 0
-    lock = redis.lock(CLICK_BUFFER + ":flush", timeout=120)
-    if not lock.acquire(blocking=False):
-        return 0
-    moved = 0
-    try:
-        while entries := redis.lrange(CLICK_BUFFER, 0, batch - 1):
-            clicks = [json.loads(entry) for entry in entries]
-            live = set(db.session.scalars(
-                sa.select(ReferralCode.id).where(ReferralCode.id.in_({c[0] for c in clicks}))
-            ))
-            rows = [{"code_id": code_id, "ip_hash": ip_hash, "created_at": datetime.fromisoformat(at)}
-                    for code_id, ip_hash, at in clicks if code_id in live]
-            if rows:
-                db.session.execute(sa.insert(ReferralClick), rows)
-            db.session.commit()
-            counts = Counter(str(code_id) for code_id, _, _ in clicks)
-            pipe = redis.pipeline()
-            pipe.ltrim(CLICK_BUFFER, len(entries), -1)
-            for code_id, count in counts.items():
-                pipe.hincrby(PENDING_CLICKS, code_id, -count)
-            pipe.execute()
-            moved += len(rows)
-    finally:
-        lock.release()
-    return moved
-
-
-def _buffered_clicks(code_ids: list[int]) -> int:
-    redis = jobs.redis_connection()
-    if redis is None or not code_ids:
-        return 0
-    try:
-        counts = redis.hmget(PENDING_CLICKS, [str(code_id) for code_id in code_ids])
-    except RedisError:
-        return 0
-    return sum(max(0, int(count)) for count in counts if count is not None)
 
 
 # --- sign-up: attribution and invites --------------------------------------------------------
@@ -358,16 +333,7 @@ def redeem_invite(code: str, user: User) -> Invite:
 def remember_referrer(referrer: User) -> None:
     """Make ``referrer`` this browser's referral, unless it followed one already (first click
     wins): for links that are not referral links but bring people, like a tee time's."""
-    if not session.get(REMEMBERED_CODE):
-        session[REMEMBERED_CODE] = current_code(referrer)
-
-
-def remembered_code() -> str:
-    """The referral this browser followed first, if any."""
-    if not has_request_context():
-        return ""
-    value = session.get(REMEMBERED_CODE)
-    return value if isinstance(value, str) else ""
+    memory.remember(current_code(referrer))
 
 
 def attribute_sign_up(user: User, typed_code: str | None, remembered: str = "") -> None:
@@ -399,7 +365,8 @@ def attribute_sign_up(user: User, typed_code: str | None, remembered: str = "") 
 def on_user_registered(sender: Flask, user: User, invite_code: str | None = None, **_: Any) -> None:
     """identity's ``user_registered`` listener, run inside the sign-up transaction."""
     if "referrals" in sender.blueprints:
-        attribute_sign_up(user, invite_code, remembered_code())
+        attribute_sign_up(user, invite_code, memory.remembered())
+        memory.forget()
 
 
 # --- rewards ---------------------------------------------------------------------------------
@@ -453,7 +420,7 @@ def stats_for(user: User) -> ReferralStats:
     code_ids = list(db.session.scalars(sa.select(ReferralCode.id).where(ReferralCode.user_id == user.id)))
     clicks = (db.session.scalar(
         sa.select(sa.func.count(ReferralClick.id)).where(ReferralClick.code_id.in_(code_ids))
-    ) or 0) + _buffered_clicks(code_ids)
+    ) or 0) + clicks_buffered(code_ids)
     invitee = so.aliased(User)
     sign_ups, verified = db.session.execute(
         sa.select(

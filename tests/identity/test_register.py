@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.identity.models import User
 from app.identity.routes import CHECK_INBOX
+from app.referrals import memory
 from tests.identity.conftest import fetch
 from tests.support import PASSWORD, link_in, post, register
 
@@ -44,9 +45,9 @@ def test_register_page_prefills_the_code_from_the_query(client):
     assert 'value="ABCD23"' in page
 
 
-def test_register_page_prefills_the_remembered_referral(client):
-    with client.session_transaction() as session:
-        session["referral_code"] = "REMEMB3"
+def test_register_page_prefills_the_remembered_referral(app, client):
+    with app.test_request_context():
+        client.set_cookie(memory.COOKIE, memory.signed("REMEMB3"))
     assert 'value="REMEMB3"' in client.get("/register").get_data(as_text=True)
 
 

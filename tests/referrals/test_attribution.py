@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.identity import services as identity
-from app.referrals import services
+from app.referrals import clicks, memory, services
 from app.referrals.models import Referral, ReferralClick, ReferralCode
 from tests.referrals.conftest import fetch, referred_by
 from tests.support import PASSWORD, login, post, register
@@ -42,10 +42,10 @@ def test_a_click_is_remembered_counted_and_sent_to_sign_up(app, client, make_use
     answer = client.get(f"/r/{code.lower()}", environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
     assert answer.status_code == 303
     assert answer.headers["Location"] == f"/register?code={code}"
-    services.flush_clicks()  # services mode buffers clicks in Redis until the worker's next tick
-    clicks = db.session.scalars(sa.select(ReferralClick)).all()
-    assert len(clicks) == 1
-    assert "203.0.113.9" not in clicks[0].ip_hash and len(clicks[0].ip_hash) == 32
+    clicks.flush_clicks()  # the web process buffers clicks; the worker moves them at its tick
+    rows = db.session.scalars(sa.select(ReferralClick)).all()
+    assert len(rows) == 1
+    assert "203.0.113.9" not in rows[0].ip_hash and len(rows[0].ip_hash) == 32
     assert f'value="{code}"' in client.get("/register").get_data(as_text=True)
 
 
@@ -53,9 +53,9 @@ def test_unknown_codes_answer_the_same_way(client):
     answer = client.get("/r/nope-nope-42")
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/register?code=NOPENOPE42"
+    clicks.flush_clicks()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 0
-    with client.session_transaction() as session:
-        assert services.REMEMBERED_CODE not in session
+    assert client.get_cookie(memory.COOKIE) is None
 
 
 def test_first_click_wins_across_two_links(app, client, make_user):
@@ -63,8 +63,7 @@ def test_first_click_wins_across_two_links(app, client, make_user):
     db.session.commit()
     client.get(f"/r/{first}")
     client.get(f"/r/{second}")
-    with client.session_transaction() as session:
-        assert session[services.REMEMBERED_CODE] == first
+    assert client.get_cookie(memory.COOKIE).value.startswith(first + ".")  # signed
     assert f'value="{first}"' in client.get("/register").get_data(as_text=True)
     # Even if the visitor types the second code, the first referral is the one kept.
     assert register(client, "cat", invite_code=second).status_code == 303
@@ -96,8 +95,8 @@ def test_a_signed_in_click_changes_nothing(app, client, make_user):
         answer = client.get(f"/r/{target}")
         # The same answer as for anyone (the contract's), and /register sends a member home.
         assert answer.status_code == 303 and answer.headers["Location"] == f"/register?code={target}"
-    with client.session_transaction() as session:
-        assert services.REMEMBERED_CODE not in session
+    assert client.get_cookie(memory.COOKIE) is None
+    clicks.flush_clicks()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
     assert ann.id
@@ -166,3 +165,79 @@ def test_my_referrals_page_shows_link_qr_counts_and_people(app, client, make_use
 def test_my_referrals_page_needs_login(client):
     answer = client.get("/referrals")
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
+
+
+def test_the_memory_ends_with_a_sign_up(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    client.get(f"/r/{code}")
+    assert register(client, "cat").status_code == 303
+    assert client.get_cookie(memory.COOKIE) is None
+    assert referred_by("cat") == "ann"
+
+
+def test_the_memory_survives_a_refused_sign_up(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    client.get(f"/r/{code}")
+    assert register(client, "cat", invite_code="NOT-A-CODE").status_code == 422
+    assert client.get_cookie(memory.COOKIE) is not None
+    assert register(client, "cat").status_code == 303
+    assert referred_by("cat") == "ann"
+
+
+def test_signing_out_ends_the_memory(app, client, make_user):
+    make_user("bob")
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    client.get(f"/r/{code}")
+    login(client, "bob")
+    assert client.get_cookie(memory.COOKIE) is not None
+    assert post(client, "/logout", token_from="/").status_code == 303
+    assert client.get_cookie(memory.COOKIE) is None
+
+
+def test_a_forged_memory_is_ignored(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    client.set_cookie(memory.COOKIE, f"{code}.forged-signature")
+    assert register(client, "cat").status_code == 303
+    assert referred_by("cat") is None
+
+
+def test_the_memory_cookie_is_http_only_and_same_site(app, client, make_user):
+    code = code_of(make_user("ann").username)
+    db.session.commit()
+    header = client.get(f"/r/{code}").headers["Set-Cookie"]
+    assert header.startswith(memory.COOKIE + "=") and "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Expires" not in header and "Max-Age" not in header  # gone when the browser closes
+
+
+def test_a_deactivated_players_link_stops_counting_at_once(app, make_user):
+    ann = make_user("ann")
+    code = code_of("ann")
+    db.session.commit()
+    visitor = app.test_client()
+    visitor.get(f"/r/{code}")  # the link is now in this process's cache
+    identity.deactivate(ann)
+    db.session.commit()
+    late = app.test_client()
+    late.get(f"/r/{code}")
+    assert late.get_cookie(memory.COOKIE) is None
+    assert clicks.buffered([services.link_target(code).code_id or 0]) == 0
+    clicks.flush_clicks()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralClick)) == 1
+
+
+def test_a_reactivated_players_link_works_at_once(app, make_user):
+    ann = make_user("ann")
+    code = code_of("ann")
+    identity.deactivate(ann)
+    db.session.commit()
+    app.test_client().get(f"/r/{code}")  # unknown codes are not cached
+    identity.reactivate(ann)
+    db.session.commit()
+    visitor = app.test_client()
+    visitor.get(f"/r/{code}")
+    assert visitor.get_cookie(memory.COOKIE) is not None
+    assert services.stats_for(ann).clicks == 1

@@ -1,5 +1,5 @@
-"""With Redis, clicks on /r/<code> are buffered there and moved into the table by the worker:
-the figures stay exact meanwhile, each click lands once, and nothing is lost."""
+"""Clicks on /r/<code> wait in the web process, then (with Redis) in a Redis list that the worker
+moves into the table: the figures stay exact meanwhile, each click lands once, nothing is lost."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 
 from app import jobs
 from app.extensions import db
-from app.referrals import services
+from app.referrals import clicks, services
 from app.referrals.models import ReferralClick, ReferralCode
 from tests.conftest import TEST_REDIS_URL
 
@@ -32,16 +33,56 @@ def click(app, code: str, times: int = 1) -> None:  # type: ignore[no-untyped-de
         assert answer.status_code == 303
 
 
-def test_without_redis_a_click_is_a_row_at_once(app, make_user):
-    if jobs.redis_connection(app) is not None:
-        pytest.skip("embedded mode only")
+def test_a_click_counts_at_once_and_lands_once(app, make_user):
     user = make_user("ann")
     code = services.current_code(user)
     db.session.commit()
     click(app, code, 2)
-    assert rows() == 2
-    assert services.flush_clicks() == 0
+    assert rows() == 0
     assert services.stats_for(user).clicks == 2
+    clicks.flush_clicks()
+    assert rows() == 2
+    assert services.stats_for(user).clicks == 2
+    clicks.flush_clicks()
+    assert rows() == 2
+
+
+def test_the_process_hands_clicks_on_by_itself(app, make_user):
+    """Without anyone flushing, the buffer's thread moves clicks on within its interval."""
+    app.config["REFERRAL_CLICK_FLUSH_SECONDS"] = 0.05
+    app.extensions.pop("fairway.referral_clicks", None)
+    user = make_user("ann")
+    code = services.current_code(user)
+    db.session.commit()
+    click(app, code, 3)
+    redis = jobs.redis_connection(app)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        landed = redis.llen(clicks.REDIS_LIST) if redis is not None else rows()
+        if landed == 3:
+            break
+        time.sleep(0.05)
+    assert landed == 3
+    assert clicks.buffer(app).pending({services.link_target(code).code_id or 0}) == 0
+    assert services.stats_for(user).clicks == 3
+
+
+def test_clicks_that_cannot_be_handed_on_are_kept(app, make_user, monkeypatch):
+    user = make_user("ann")
+    code = services.current_code(user)
+    db.session.commit()
+    click(app, code, 2)
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("store is down")
+
+    monkeypatch.setattr(clicks, "_store", broken)
+    with pytest.raises(RuntimeError):
+        clicks.buffer(app).hand_on()
+    assert services.stats_for(user).clicks == 2
+    monkeypatch.undo()
+    clicks.flush_clicks()
+    assert rows() == 2
 
 
 @needs_redis
@@ -52,10 +93,10 @@ def test_buffered_clicks_count_at_once_and_land_once(app, make_user):
     click(app, code, 3)
     assert rows() == 0
     assert services.stats_for(user).clicks == 3
-    assert services.flush_clicks() == 3
+    assert clicks.flush_clicks() == 3
     assert rows() == 3
     assert services.stats_for(user).clicks == 3
-    assert services.flush_clicks() == 0
+    assert clicks.flush_clicks() == 0
     assert rows() == 3
 
 
@@ -65,6 +106,7 @@ def test_the_worker_moves_clicks_at_its_tick(app, make_user, database_url):
     code = services.current_code(user)
     db.session.commit()
     click(app, code, 2)
+    clicks.buffer(app).hand_on()  # what the web process's thread does within a second
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=app.config["REDIS_URL"],
                SECRET_KEY=app.config["SECRET_KEY"])
     env.pop("FLASK_ENV", None)
@@ -83,8 +125,8 @@ def test_clicks_of_a_deleted_code_are_dropped_not_stuck(app, make_user):
     click(app, code)
     db.session.execute(sa.delete(ReferralCode))
     db.session.commit()
-    assert services.flush_clicks() == 0
-    assert jobs.redis_connection(app).llen(services.CLICK_BUFFER) == 0  # type: ignore[union-attr]
+    assert clicks.flush_clicks() == 0
+    assert jobs.redis_connection(app).llen(clicks.REDIS_LIST) == 0  # type: ignore[union-attr]
 
 
 @needs_redis
@@ -101,7 +143,7 @@ def test_two_flushers_never_land_a_click_twice(app, make_user):
             start.wait()
             total = 0
             buffer = jobs.redis_connection()
-            while (count := services.flush_clicks(batch=5)) or buffer.llen(services.CLICK_BUFFER):
+            while (count := clicks.flush_clicks(batch=5)) or buffer.llen(clicks.REDIS_LIST):
                 total += count
             moved.append(total)
             db.session.remove()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import subprocess
@@ -161,3 +162,54 @@ def test_a_login_rate_limit_counts_across_instances(two_sites):
     assert codes == [422, 422, 422]
     assert _login(attacker, b, "CAL", "wrong-password-1") == 429
     assert _login(attacker, a, "cal", PASSWORD) == 429
+
+
+def _referral_code(browser: Browser, base: str) -> str:
+    status, body = browser.request(base + "/api/my-referral-link")
+    assert status == 200
+    return str(json.loads(body)["referral_code"])
+
+
+def test_a_link_followed_on_one_instance_counts_on_both_and_refers_on_the_other(two_sites):
+    a, b = two_sites
+    host = Browser()
+    _join(host, a, "dee")
+    code = _referral_code(host, a)
+    friend = Browser()
+    assert friend.request(f"{a}/r/{code}")[0] == 303
+    Browser().request(f"{b}/r/{code}")
+    _join(friend, b, "eli")  # the memory travels with the browser, not with the instance
+    deadline = time.monotonic() + 15  # each instance hands its clicks on within a second
+    while time.monotonic() < deadline:
+        page = host.request(b + "/referrals")[1]
+        if '<dd id="stat-clicks">2</dd>' in page:
+            break
+        time.sleep(0.2)
+    assert '<dd id="stat-clicks">2</dd>' in page
+    assert '<dd id="stat-sign-ups">1</dd>' in page and ">eli</a>" in page
+
+
+def test_an_instance_that_stops_hands_its_clicks_on(database_url: str, redis_url: str) -> None:
+    from redis import Redis
+
+    from app.referrals.clicks import REDIS_LIST
+
+    redis = Redis.from_url(redis_url)
+    redis.flushdb()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
+           "MAIL_SERVER": "", "RATELIMIT_ENABLED": "false", "REFERRAL_CLICK_FLUSH_SECONDS": "3600"}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start(port, env)
+    try:
+        _wait_ready(base, time.monotonic() + 30)
+        host = Browser()
+        _join(host, base, "fay")
+        code = _referral_code(host, base)
+        for _ in range(5):
+            assert Browser().request(f"{base}/r/{code}")[0] == 303
+        assert redis.llen(REDIS_LIST) == 0  # held by the worker process, not yet handed on
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert redis.llen(REDIS_LIST) == 5
