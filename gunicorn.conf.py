@@ -22,11 +22,9 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 
 def worker_exit(server, worker):  # type: ignore[no-untyped-def]
     """A worker that stops hands on the referral clicks it still holds (app/referrals/clicks.py)."""
-    from app.referrals.clicks import buffer
-
-    app = getattr(worker, "wsgi", None)
-    if app is not None and hasattr(app, "extensions"):
+    clicks = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("fairway.referral_clicks")
+    if clicks is not None:
         try:
-            buffer(app).hand_on()
+            clicks.hand_on()
         except Exception:
             server.log.exception("could not hand on buffered referral clicks")

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, session, url_for
+from flask import abort, current_app, request, session, url_for
 from flask_login import current_user, login_user
 
 from app.identity.models import ROLE_ADMIN, User
@@ -21,6 +21,13 @@ def sign_in(user: User, remember: bool = False) -> None:
     regenerate = getattr(current_app.session_interface, "regenerate", None)
     if regenerate is not None:
         regenerate(session)
+
+
+def signed_in() -> bool:
+    """``current_user.is_authenticated``, answered without loading anyone for a request that
+    carries no cookie at all: the session and remember cookies are the only ways to be signed
+    in, and the busiest anonymous page (a friend's first click on a referral link) skips it."""
+    return bool(request.cookies) and bool(current_user.is_authenticated)
 
 
 def safe_next(target: str | None) -> str:

@@ -18,7 +18,14 @@ _SALT = "fairway.referral-memory"
 
 
 def _signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt=_SALT)
+    """One signer per app, with its key derived once (itsdangerous derives it at every call)."""
+    signer = current_app.extensions.get("fairway.referral_signer")
+    if signer is None:
+        key = Signer(current_app.config["SECRET_KEY"], salt=_SALT, key_derivation="hmac").derive_key()
+        signer = current_app.extensions.setdefault(
+            "fairway.referral_signer", Signer(key, key_derivation="none")
+        )
+    return signer  # type: ignore[no-any-return]
 
 
 def signed(code: str) -> str:

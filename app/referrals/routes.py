@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.extensions import client_address, limiter
-from app.identity.access import admin_required
+from app.identity.access import admin_required, signed_in
 from app.referrals import bp, clicks, memory, services
 from app.referrals.codes import MAX_INPUT
 from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
@@ -32,7 +32,7 @@ def follow(code: str) -> Response:
     """Remember the first referral this browser follows, count the click, go to sign-up.
     Unknown codes get the same answer; a signed-in user's click changes nothing."""
     target = services.link_target(code[:MAX_INPUT])
-    if target.code_id is not None and not current_user.is_authenticated:
+    if target.code_id is not None and not signed_in():
         memory.remember(target.code)
         clicks.record_click(target.code_id, client_address())
     return _no_store(redirect(url_for("identity.register", code=target.code), 303))
