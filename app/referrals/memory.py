@@ -11,26 +11,39 @@ from __future__ import annotations
 
 from flask import after_this_request, current_app, g, has_request_context, request
 from itsdangerous import BadSignature, Signer
+from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
+
+from app.core.cache import ExpiringCache
 
 COOKIE = "fairway_referral"
 _SALT = "fairway.referral-memory"
 
 
 def _signer() -> Signer:
-    """One signer per app, with its key derived once (itsdangerous derives it at every call)."""
-    signer = current_app.extensions.get("fairway.referral_signer")
-    if signer is None:
-        key = Signer(current_app.config["SECRET_KEY"], salt=_SALT, key_derivation="hmac").derive_key()
-        signer = current_app.extensions.setdefault(
-            "fairway.referral_signer", Signer(key, key_derivation="none")
-        )
-    return signer  # type: ignore[no-any-return]
+    return Signer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def signed(code: str) -> str:
     """The cookie's value for ``code``."""
     return _signer().sign(code).decode()
+
+
+def _set_cookie_line(code: str) -> str:
+    """The ``Set-Cookie`` value that remembers ``code``. It never changes for a code, and a
+    shared link is followed many times, so each web process builds it once per code."""
+    lines = current_app.extensions.get("fairway.referral_cookie_lines")
+    if lines is None:
+        lines = current_app.extensions.setdefault("fairway.referral_cookie_lines", ExpiringCache(3600))
+    line = lines.get(code)
+    if line is None:
+        config = current_app.config
+        line = dump_cookie(
+            COOKIE, signed(code), httponly=True, path="/",
+            secure=config["SESSION_COOKIE_SECURE"], samesite=config["SESSION_COOKIE_SAMESITE"],
+        )
+        lines.put(code, line)
+    return line  # type: ignore[no-any-return]
 
 
 def remembered() -> str:
@@ -56,11 +69,7 @@ def remember(code: str) -> None:
 
     @after_this_request
     def set_cookie(response: Response) -> Response:
-        config = current_app.config
-        response.set_cookie(
-            COOKIE, signed(code), httponly=True,
-            secure=config["SESSION_COOKIE_SECURE"], samesite=config["SESSION_COOKIE_SAMESITE"],
-        )
+        response.headers.add("Set-Cookie", _set_cookie_line(code))
         return response
 
 
