@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.identity.forms import ActionForm
+from app.core.forms import ActionForm, strip
 from app.identity.models import OUTCOMES
 from app.outbox.models import FAILED, PENDING, SENT
 
@@ -16,9 +14,6 @@ __all__ = ["ActionForm", "AuditFilterForm", "JobsFilterForm", "LoginFilterForm",
 
 MAX_PAGE = 100_000
 
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class _PagedForm(FlaskForm):
@@ -36,11 +31,11 @@ class _PagedForm(FlaskForm):
 
 
 class UserSearchForm(_PagedForm):
-    q = StringField("Username or email", filters=[_strip], validators=[Length(max=254)])
+    q = StringField("Username or email", filters=[strip], validators=[Length(max=254)])
 
 
 class LoginFilterForm(_PagedForm):
-    user = StringField("Username or email", filters=[_strip], validators=[Length(max=254)])
+    user = StringField("Username or email", filters=[strip], validators=[Length(max=254)])
     outcome = SelectField(
         "Outcome", default="",
         choices=[SelectChoice("", "Any outcome")] + [SelectChoice(o, o.replace("_", " ")) for o in OUTCOMES],

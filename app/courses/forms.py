@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import strip, upper
 from app.courses.models import CITY_MAX, CONTACT_MAX, HOLES_MAX, HOLES_MIN, NAME_MAX, NOTES_MAX, WEBSITE_MAX
 from app.courses.services import CourseDetails
-from app.identity.forms import ActionForm
 from app.profiles import geo
 from app.profiles.forms import NearbySearchForm
 
-__all__ = ["ActionForm", "CourseForm", "CourseSearchForm", "AdminCourseSearchForm"]
+__all__ = ["CourseForm", "CourseSearchForm", "AdminCourseSearchForm"]
 
 _STATE = re.compile(r"^[A-Z]{2}$")
 _WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 def _at_most(length: int) -> Length:
@@ -39,23 +32,23 @@ def _validate_page(field: Field) -> None:
 
 
 class CourseForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[
+    name = StringField("Name", filters=[strip], validators=[
         DataRequired(message="Give the course a name."),
         Length(min=2, max=NAME_MAX, message=f"A name is 2 to {NAME_MAX} characters."),
     ])
-    zip = StringField("Zip code", filters=[_strip], validators=[_at_most(10)])
-    city = StringField("City (when there is no zip code)", filters=[_strip], validators=[_at_most(CITY_MAX)])
-    state = StringField("State", filters=[_upper], validators=[_at_most(2)])
+    zip = StringField("Zip code", filters=[strip], validators=[_at_most(10)])
+    city = StringField("City (when there is no zip code)", filters=[strip], validators=[_at_most(CITY_MAX)])
+    state = StringField("State", filters=[upper], validators=[_at_most(2)])
     holes = IntegerField("Holes", default=18, validators=[
         InputRequired(message="How many holes?"),
         NumberRange(min=HOLES_MIN, max=HOLES_MAX, message=f"Between {HOLES_MIN} and {HOLES_MAX} holes."),
     ])
     par = IntegerField("Par", validators=[Optional()])
-    website = StringField("Website", filters=[_strip], validators=[_at_most(WEBSITE_MAX)])
+    website = StringField("Website", filters=[strip], validators=[_at_most(WEBSITE_MAX)])
     contact = StringField(
-        "Booking contact (phone or email)", filters=[_strip], validators=[_at_most(CONTACT_MAX)]
+        "Booking contact (phone or email)", filters=[strip], validators=[_at_most(CONTACT_MAX)]
     )
-    notes = TextAreaField("Notes", filters=[_strip], validators=[_at_most(NOTES_MAX)])
+    notes = TextAreaField("Notes", filters=[strip], validators=[_at_most(NOTES_MAX)])
 
     def validate_zip(self, field: Field) -> None:
         if field.data and geo.normalize_zip(field.data) is None:
@@ -87,15 +80,15 @@ class CourseForm(FlaskForm):
 class CourseSearchForm(NearbySearchForm):
     """The query string of ``GET /courses``."""
 
-    q = StringField("Name or town", filters=[_strip], validators=[_at_most(60)])
+    q = StringField("Name or town", filters=[strip], validators=[_at_most(60)])
 
 
 class AdminCourseSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or town", filters=[_strip], validators=[_at_most(60)])
-    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
+    q = StringField("Name or town", filters=[strip], validators=[_at_most(60)])
+    page = StringField("Page", filters=[strip], validators=[_at_most(6)])
 
     def validate_page(self, field: Field) -> None:
         _validate_page(field)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.following import bp, services
-from app.following.forms import ActionForm
+from app.identity.access import safe_next
 from app.identity.models import User
 
 
@@ -30,13 +30,15 @@ def _page() -> int:
 
 
 def _back(user: User) -> Response:
-    return redirect(url_for("profiles.show", username=user.username), 303)
+    """To the player's profile, or to ``?next=`` (a local path) for buttons shown elsewhere,
+    like a timeline card's Follow."""
+    target = request.args.get("next")
+    return redirect(safe_next(target) if target else url_for("profiles.show", username=user.username), 303)
 
 
 @bp.route("/u/<username>/follow", methods=["POST"])
 @login_required
 def follow(username: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
     target = _target(username)
     try:
         new = services.follow(current_user, target)
@@ -50,7 +52,6 @@ def follow(username: str) -> Response | tuple[str, int]:
 @bp.route("/u/<username>/unfollow", methods=["POST"])
 @login_required
 def unfollow(username: str) -> Response:
-    ActionForm().validate_on_submit()
     target = _target(username)
     if services.unfollow(current_user, target):
         flash(f"You no longer follow {target.username}.", "success")
@@ -60,7 +61,6 @@ def unfollow(username: str) -> Response:
 @bp.route("/u/<username>/fistbump", methods=["POST"])
 @login_required
 def fistbump(username: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()
     target = _target(username)
     try:
         services.fist_bump(current_user, target)

@@ -9,11 +9,10 @@ from wtforms import Field, StringField
 from wtforms.validators import Length, ValidationError
 
 from app.home.services import ONBOARDING
-from app.identity.forms import ActionForm
 from app.profiles.forms import ProfileForm, profile_form_data
 from app.profiles.models import Profile
 
-__all__ = ["ActionForm", "PageForm", "step_form", "posted_step_form"]
+__all__ = ["PageForm", "step_form", "posted_step_form"]
 
 
 class PageForm(FlaskForm):

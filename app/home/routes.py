@@ -6,9 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.following import services as following
 from app.home import bp, services
-from app.home.forms import ActionForm, PageForm, posted_step_form, step_form
+from app.home.forms import PageForm, posted_step_form, step_form
 from app.home.models import STEPS
 from app.profiles import services as profiles
 from app.profiles.services import ProfileError
@@ -71,7 +70,6 @@ def welcome(step: str) -> Response | str | tuple[str, int]:
 @bp.route("/welcome/<step>/skip", methods=["POST"])
 @login_required
 def skip(step: str) -> Response:
-    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
     _step(step)
     services.record_step(current_user, step, "skipped")
     return _onward(profiles.profile_for(current_user))
@@ -91,22 +89,6 @@ def _card_page(card: services.Step, form: object) -> str:
         "home/welcome.html", card=card, form=form, profile=profile, pending=card.name in pending,
         step_number=STEPS.index(card.name) + 1,
     )
-
-
-@bp.route("/home/follow/<username>", methods=["POST"])
-@login_required
-def follow(username: str) -> Response | tuple[str, int]:
-    """A timeline card's Follow button: follow, then straight back to the timeline."""
-    ActionForm().validate_on_submit()
-    target = following.active_user(username)
-    if target is None:
-        abort(404)
-    try:
-        following.follow(current_user, target)
-    except following.FollowingError as exc:
-        return render_template("errors/error.html", code=422, message=str(exc)), 422
-    flash(f"You follow {target.username} now.", "success")
-    return redirect(url_for("home.index"), 303)
 
 
 @bp.route("/help")

@@ -144,7 +144,8 @@ def _name(row: profiles.PlayerRow) -> str:
 
 
 def _follow_action(row: profiles.PlayerRow) -> Action:
-    return Action(f"Follow {row.user.username}", url_for("home.follow", username=row.user.username), "post")
+    url = url_for("following.follow", username=row.user.username, next=url_for("home.index"))
+    return Action(f"Follow {row.user.username}", url, "post")
 
 
 def similarity(me: Profile, other: Profile) -> list[str]:

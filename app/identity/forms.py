@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app.core.forms import lower, strip
 from app.identity.passwords import MAX_LENGTH, password_problem
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
 
 USERNAME_RULES = [
     DataRequired(message="Choose a username."),
@@ -54,11 +44,11 @@ class NewPasswordMixin:
 
 
 class RegisterForm(NewPasswordMixin, FlaskForm):
-    username = StringField("Username", filters=[_lower], validators=USERNAME_RULES)
-    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)
+    username = StringField("Username", filters=[lower], validators=USERNAME_RULES)
+    email = StringField("Email", filters=[lower], validators=EMAIL_RULES)
     password = PasswordField("Password", validators=[DataRequired(message="Choose a password.")])
     invite_code = StringField(
-        "Invite or referral code", filters=[_strip], validators=[Optional(), Length(max=64)]
+        "Invite or referral code", filters=[strip], validators=[Optional(), Length(max=64)]
     )
 
     def validate_email(self, field: StringField) -> None:
@@ -69,7 +59,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
 class LoginForm(FlaskForm):
     login = StringField(
         "Username or email",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message="Enter your username or email."), Length(max=254)],
     )
     password = PasswordField(
@@ -80,7 +70,7 @@ class LoginForm(FlaskForm):
 
 
 class EmailOnlyForm(FlaskForm):
-    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)
+    email = StringField("Email", filters=[lower], validators=EMAIL_RULES)
 
 
 class NewPasswordForm(NewPasswordMixin, FlaskForm):
@@ -88,11 +78,11 @@ class NewPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class UsernameForm(FlaskForm):
-    username = StringField("Username", filters=[_lower], validators=USERNAME_RULES)
+    username = StringField("Username", filters=[lower], validators=USERNAME_RULES)
 
 
 class ChangeEmailForm(FlaskForm):
-    email = StringField("New email", filters=[_lower], validators=EMAIL_RULES)
+    email = StringField("New email", filters=[lower], validators=EMAIL_RULES)
     password = PasswordField(
         "Current password", validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)]
     )
@@ -115,6 +105,3 @@ class ConfirmPasswordForm(FlaskForm):
         "Password", validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)]
     )
 
-
-class ActionForm(FlaskForm):
-    """A POST with nothing but its CSRF token (logout, resend)."""

@@ -7,12 +7,12 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from app.core.forms import ActionForm
 from app.core.transactions import retried
 from app.extensions import client_address, limit_key, limiter
 from app.identity import bp, services, tokens
 from app.identity.access import safe_next, sign_in
 from app.identity.forms import (
-    ActionForm,
     ChangeEmailForm,
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -112,7 +112,6 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
     logout_user()
     session.clear()
     flash("You're signed out.", "info")

@@ -13,6 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.core.forms import strip
 from app.profiles import geo
 from app.profiles.models import (
     ATTITUDE,
@@ -37,9 +38,6 @@ _NUMBER = re.compile(r"^\d{1,7}(?:\.\d{1,3})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FALSE_VALUES = (False, "false", "", "0", "no", "off")
 
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _at_most(length: int) -> Length:
@@ -95,23 +93,23 @@ def trait_field(trait: Trait) -> SelectField:
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        "Display name", filters=[_strip],
+        "Display name", filters=[strip],
         validators=[Length(max=50, message="Display names are at most 50 characters.")],
     )
     bio = TextAreaField(
-        "About you", filters=[_strip],
+        "About you", filters=[strip],
         validators=[Length(max=1000, message="Keep it under 1000 characters.")],
     )
     handicap = StringField(
-        "Handicap", filters=[_strip],
+        "Handicap", filters=[strip],
         validators=[Optional(), Length(max=6, message="A handicap is a number like 12.4.")],
     )
     zip = StringField(
-        "Home zip code", filters=[_strip],
+        "Home zip code", filters=[strip],
         validators=[Optional(), Length(max=10, message="A zip code is five digits.")],
     )
     radius_miles = StringField(
-        "How far you'll travel (miles)", filters=[_strip], default=str(DEFAULT_RADIUS_MILES),
+        "How far you'll travel (miles)", filters=[strip], default=str(DEFAULT_RADIUS_MILES),
         validators=[Optional(), Length(max=5, message="Use a whole number of miles.")],
     )
     drinking = trait_field(DRINKING)
@@ -171,7 +169,7 @@ def profile_form_data(profile: Profile) -> dict[str, Any]:
 
 class AvailabilityForm(FlaskForm):
     day: dt.date | None = None
-    date = StringField("Date", filters=[_strip], validators=[Length(max=10, message="Use YYYY-MM-DD.")])
+    date = StringField("Date", filters=[strip], validators=[Length(max=10, message="Use YYYY-MM-DD.")])
     slot = SelectField("Slot", choices=[SelectChoice(slot) for slot in SLOTS], validate_choice=True)
     remove = BooleanField("Remove", false_values=FALSE_VALUES)
 
@@ -202,9 +200,9 @@ class NearbySearchForm(FlaskForm):
     place: geo.Place | None = None
     radius_value: float | None = None
 
-    near = StringField("Near zip", filters=[_strip], validators=[_at_most(10)])
-    radius = StringField("Within (miles)", filters=[_strip], validators=[_at_most(12)])
-    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
+    near = StringField("Near zip", filters=[strip], validators=[_at_most(10)])
+    radius = StringField("Within (miles)", filters=[strip], validators=[_at_most(12)])
+    page = StringField("Page", filters=[strip], validators=[_at_most(6)])
 
     def validate_near(self, field: Field) -> None:
         if field.data:
@@ -230,9 +228,9 @@ class SearchForm(NearbySearchForm):
     handicap_min_value: float | None = None
     handicap_max_value: float | None = None
 
-    q = StringField("Name", filters=[_strip], validators=[_at_most(50)])
-    handicap_min = StringField("Handicap from", filters=[_strip], validators=[_at_most(6)])
-    handicap_max = StringField("Handicap to", filters=[_strip], validators=[_at_most(6)])
+    q = StringField("Name", filters=[strip], validators=[_at_most(50)])
+    handicap_min = StringField("Handicap from", filters=[strip], validators=[_at_most(6)])
+    handicap_max = StringField("Handicap to", filters=[strip], validators=[_at_most(6)])
     mobility = trait_field(MOBILITY)
     drinking = trait_field(DRINKING)
 
@@ -264,7 +262,7 @@ class MatchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    page = StringField("Page", filters=[_strip], validators=[_at_most(6)])
+    page = StringField("Page", filters=[strip], validators=[_at_most(6)])
 
     def validate_page(self, field: Field) -> None:
         if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):

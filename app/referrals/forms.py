@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.clock import utcnow
-from app.identity.forms import EMAIL_RULES, ActionForm
+from app.core.forms import ActionForm, lower, strip
+from app.identity.forms import EMAIL_RULES
 
 __all__ = ["ActionForm", "InviteForm", "WaitlistForm"]
 
@@ -17,12 +16,6 @@ MAX_USES = 10_000
 MAX_COUNT = 500
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 class InviteForm(FlaskForm):
@@ -35,11 +28,11 @@ class InviteForm(FlaskForm):
     )
     expires = DateField("Expires after (YYYY-MM-DD)", format="%Y-%m-%d", validators=[Optional()])
     email = StringField(
-        "Only for this email", filters=[_lower],
+        "Only for this email", filters=[lower],
         validators=[Optional(), Length(max=254), Email(message="Enter a valid email address.",
                                                        check_deliverability=False)],
     )
-    note = StringField("Note", filters=[_strip], validators=[Optional(), Length(max=200)])
+    note = StringField("Note", filters=[strip], validators=[Optional(), Length(max=200)])
     count = IntegerField(
         "How many codes", default=1,
         validators=[
@@ -58,4 +51,4 @@ class InviteForm(FlaskForm):
 
 
 class WaitlistForm(FlaskForm):
-    email = StringField("Email", filters=[_lower], validators=EMAIL_RULES)
+    email = StringField("Email", filters=[lower], validators=EMAIL_RULES)

@@ -54,7 +54,6 @@ def mine() -> str:
 @bp.route("/referrals/rotate", methods=["POST"])
 @login_required
 def rotate() -> Response:
-    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
     services.rotate_code(current_user)
     flash("You have a new referral link. Links you shared before keep working.", "success")
     return redirect(url_for("referrals.mine"), 303)
@@ -139,7 +138,6 @@ def admin_invites() -> Response | tuple[str, int]:
 @bp.route("/admin/invites/<int:invite_id>/revoke", methods=["POST"])
 @admin_required
 def admin_revoke_invite(invite_id: int) -> Response:
-    ActionForm().validate_on_submit()
     try:
         services.revoke_invite(current_user._get_current_object(), invite_id)
     except services.InviteNotFound:
@@ -165,7 +163,6 @@ def admin_waitlist() -> str:
 @bp.route("/admin/waitlist/<int:entry_id>/invite", methods=["POST"])
 @admin_required
 def admin_waitlist_invite(entry_id: int) -> Response:
-    ActionForm().validate_on_submit()
     try:
         services.invite_from_waitlist(current_user._get_current_object(), entry_id)
     except services.InviteNotFound:

@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import ActionForm, strip
 from app.courses.services import course_choices
-from app.identity.forms import ActionForm
 from app.profiles.forms import parse_day
 from app.profiles.models import SLOT_HOURS, SLOTS
 from app.teetimes.models import MAX_SPOTS, VISIBILITIES, VISIBILITY_LABELS
@@ -21,9 +21,6 @@ __all__ = ["ActionForm", "TeeTimeForm"]
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
 
 class TeeTimeForm(FlaskForm):
     day: dt.date | None = None
@@ -32,14 +29,14 @@ class TeeTimeForm(FlaskForm):
     catalog_course = SelectField("Course from the catalog", choices=[], default="", validate_choice=True)
 
     course = StringField(
-        "Course", filters=[_strip],
+        "Course", filters=[strip],
         validators=[
             Optional(),
             Length(min=2, max=100, message="A course name is 2 to 100 characters."),
         ],
     )
     date = StringField(
-        "Date (YYYY-MM-DD)", filters=[_strip],
+        "Date (YYYY-MM-DD)", filters=[strip],
         validators=[DataRequired(message="Which day?"), Length(max=10, message="Use YYYY-MM-DD.")],
     )
     slot = SelectField(
@@ -50,7 +47,7 @@ class TeeTimeForm(FlaskForm):
         validate_choice=True,
     )
     time = StringField(
-        "Exact tee time (HH:MM, course time)", filters=[_strip],
+        "Exact tee time (HH:MM, course time)", filters=[strip],
         validators=[Length(max=5, message="Use HH:MM, like 07:30.")],
     )
     spots = IntegerField(
@@ -61,7 +58,7 @@ class TeeTimeForm(FlaskForm):
         ],
     )
     note = TextAreaField(
-        "Note", filters=[_strip], validators=[Length(max=500, message="Keep the note under 500 characters.")]
+        "Note", filters=[strip], validators=[Length(max=500, message="Keep the note under 500 characters.")]
     )
     visibility = SelectField(
         "Who can join",

@@ -77,7 +77,6 @@ def show(code: str) -> tuple[str, int]:
 
 @bp.route("/t/<code>/claim", methods=["POST"])
 def claim(code: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()  # CSRF is checked globally; this only reads the form.
     tee_time = _round(code)
     if not current_user.is_authenticated:
         return redirect(url_for("identity.login", next=url_for("teetimes.show", code=tee_time.code)))
@@ -96,7 +95,6 @@ def claim(code: str) -> Response | tuple[str, int]:
 @bp.route("/t/<code>/remove/<username>", methods=["POST"])
 @login_required
 def remove(code: str, username: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()
     tee_time = _round(code)
     try:
         player = services.remove_player(current_user, tee_time.id, username)
@@ -109,7 +107,6 @@ def remove(code: str, username: str) -> Response | tuple[str, int]:
 @bp.route("/t/<code>/cancel", methods=["POST"])
 @login_required
 def cancel(code: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()
     tee_time = _round(code)
     try:
         services.cancel_round(current_user, tee_time.id)
@@ -124,7 +121,6 @@ def cancel(code: str) -> Response | tuple[str, int]:
 # An invite is a message: it counts against the same limit as messages.
 @limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=lambda: f"message:{current_user.id}")
 def invite(code: str, username: str) -> Response | tuple[str, int]:
-    ActionForm().validate_on_submit()
     tee_time = _round(code)
     try:
         player = services.invite_player(current_user, tee_time.id, username)

@@ -186,6 +186,6 @@ def test_suggested_players_appear_once_a_location_is_known(client, player):
     assert shown_step(page) == "avatar"
     found = [c for c in cards(page) if c.kind == "suggestion"]
     assert [c.title for c in found] == ["Play with bob?", "Play with cat?"]  # closest handicap first
-    assert found[0].actions == [("post", "/home/follow/bob")]
+    assert found[0].actions == [("post", "/u/bob/follow?next=/")]
     # A new player's suggestions come early: right after confirming and availability.
     assert [c.kind for c in cards(page)][:3] == ["verify", "availability", "suggestion"]

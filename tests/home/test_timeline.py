@@ -121,7 +121,7 @@ def test_new_players_near_you_with_similar_traits(player, as_user):
     assert set(newcomers) == {"bob just joined near you", "cat just joined near you"}
     assert "Walks" in newcomers["bob just joined near you"].body
     assert "Handicap 11.0, close to yours" in newcomers["cat just joined near you"].body
-    assert newcomers["cat just joined near you"].actions == [("post", "/home/follow/cat")]
+    assert newcomers["cat just joined near you"].actions == [("post", "/u/cat/follow?next=/")]
     assert "dan" not in page.split('<ol class="timeline">')[1]
 
 
@@ -130,15 +130,15 @@ def test_following_from_a_card_is_one_post_and_back_to_the_timeline(player, as_u
     player("bob", zip=SF, handicap=12.0, joined=utcnow() - timedelta(days=1))
     done_onboarding("ann")
     client = as_user("ann")
-    assert client.post("/home/follow/bob").status_code == 400
-    response = post(client, "/home/follow/bob", token_from="/")
+    assert client.post("/u/bob/follow?next=/").status_code == 400
+    response = post(client, "/u/bob/follow?next=/", token_from="/")
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Follow)) == 1
     page = client.get("/").get_data(as_text=True)
     assert "You follow bob now." in page
-    assert not [c for c in cards(page) if "/home/follow/bob" in c.forms]
-    assert post(client, "/home/follow/nobody", token_from="/").status_code == 404
-    assert post(client, "/home/follow/ann", token_from="/").status_code == 422
+    assert not [c for c in cards(page) if "/u/bob/follow?next=/" in c.forms]
+    assert post(client, "/u/nobody/follow?next=/", token_from="/").status_code == 404
+    assert post(client, "/u/ann/follow?next=/", token_from="/").status_code == 422
 
 
 def test_referral_progress_with_the_share_link(player, as_user, app):
