@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import seed  # noqa: E402
+from bench.load import environment, seed  # noqa: E402
 
 
 def per_request_us(client: FlaskClient, path: str, count: int) -> float:
@@ -47,20 +47,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="fairway-link-"))
-    env = {"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "false", "MAIL_SERVER": "",
-           "FLASK_ENV": "production", "SESSION_COOKIE_SECURE": "false"}
-    if os.environ.get("BENCH_DATABASE_URL") and os.environ.get("BENCH_REDIS_URL"):
-        from redis import Redis
-
-        env.update(DATABASE_URL=os.environ["BENCH_DATABASE_URL"], REDIS_URL=os.environ["BENCH_REDIS_URL"])
-        Redis.from_url(env["REDIS_URL"]).flushdb()
-        mode = "services (PostgreSQL + Redis)"
-    else:
-        os.environ.pop("REDIS_URL", None)
-        env["DATABASE_URL"] = f"sqlite:///{work / 'link.db'}"
-        mode = "embedded (SQLite)"
-    os.environ.update(env)
+    env, mode = environment(Path(tempfile.mkdtemp(prefix="fairway-link-")))
+    os.environ.clear()
+    os.environ.update(env)  # create_app() below reads its settings from here
     _, code = seed(env)
 
     import gc

@@ -79,6 +79,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def environment(work: Path) -> tuple[dict[str, str], str]:
+    """Fairway's settings for a benchmark, and the mode's name: services mode (PostgreSQL +
+    Redis) when BENCH_DATABASE_URL and BENCH_REDIS_URL are set (the Redis database is flushed),
+    otherwise embedded on a fresh SQLite file in ``work``."""
+    env = {**os.environ, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "false", "MAIL_SERVER": "",
+           "FLASK_ENV": "production", "SESSION_COOKIE_SECURE": "false"}
+    if os.environ.get("BENCH_DATABASE_URL") and os.environ.get("BENCH_REDIS_URL"):
+        from redis import Redis
+
+        env.update(DATABASE_URL=os.environ["BENCH_DATABASE_URL"], REDIS_URL=os.environ["BENCH_REDIS_URL"])
+        Redis.from_url(env["REDIS_URL"]).flushdb()
+        return env, "services (PostgreSQL + Redis)"
+    env.pop("REDIS_URL", None)
+    env["DATABASE_URL"] = f"sqlite:///{work / 'bench.db'}"
+    return env, "embedded (SQLite)"
+
+
 def seed(env: dict[str, str]) -> tuple[str, str]:
     """A fresh database with one verified player; returns (username, referral code)."""
     import sqlalchemy as sa
@@ -242,18 +259,7 @@ def main() -> int:
     levels = [int(c) for c in args.concurrency.split(",")]
 
     work = Path(tempfile.mkdtemp(prefix="fairway-load-"))
-    env = {**os.environ, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "false", "MAIL_SERVER": "",
-           "FLASK_ENV": "production", "SESSION_COOKIE_SECURE": "false"}
-    if os.environ.get("BENCH_DATABASE_URL") and os.environ.get("BENCH_REDIS_URL"):
-        from redis import Redis
-
-        env.update(DATABASE_URL=os.environ["BENCH_DATABASE_URL"], REDIS_URL=os.environ["BENCH_REDIS_URL"])
-        Redis.from_url(env["REDIS_URL"]).flushdb()
-        mode = "services (PostgreSQL + Redis)"
-    else:
-        env.pop("REDIS_URL", None)
-        env["DATABASE_URL"] = f"sqlite:///{work / 'load.db'}"
-        mode = "embedded (SQLite)"
+    env, mode = environment(work)
     username, code = seed(env)
     script = work / "report.lua"
     script.write_text(REPORT)

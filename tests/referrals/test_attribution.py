@@ -16,6 +16,14 @@ def code_of(username: str) -> str:
     return services.current_code(fetch(username))
 
 
+def follow_link_of(client, username: str) -> str:  # type: ignore[no-untyped-def]
+    """``client`` follows ``username``'s referral link; returns the code."""
+    code = code_of(username)
+    db.session.commit()
+    assert client.get(f"/r/{code}").status_code == 303
+    return code
+
+
 def test_sign_up_assigns_a_code_in_the_same_transaction(client):
     assert register(client, "ann").status_code == 303
     rows = db.session.scalars(sa.select(ReferralCode).where(ReferralCode.user_id == fetch("ann").id)).all()
@@ -71,11 +79,10 @@ def test_first_click_wins_across_two_links(app, client, make_user):
 
 
 def test_the_remembered_referral_counts_when_the_field_is_blank(app, client, make_user):
-    code = code_of(make_user("ann").username)
-    db.session.commit()
-    client.get(f"/r/{code}")
+    follow_link_of(client, make_user("ann").username)
     assert register(client, "cat", invite_code="").status_code == 303
     assert referred_by("cat") == "ann"
+    assert client.get_cookie(memory.COOKIE) is None  # the memory ends with the sign-up
 
 
 def test_a_typed_referral_code_counts_without_a_click(app, client, make_user):
@@ -167,19 +174,8 @@ def test_my_referrals_page_needs_login(client):
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
 
 
-def test_the_memory_ends_with_a_sign_up(app, client, make_user):
-    code = code_of(make_user("ann").username)
-    db.session.commit()
-    client.get(f"/r/{code}")
-    assert register(client, "cat").status_code == 303
-    assert client.get_cookie(memory.COOKIE) is None
-    assert referred_by("cat") == "ann"
-
-
 def test_the_memory_survives_a_refused_sign_up(app, client, make_user):
-    code = code_of(make_user("ann").username)
-    db.session.commit()
-    client.get(f"/r/{code}")
+    follow_link_of(client, make_user("ann").username)
     assert register(client, "cat", invite_code="NOT-A-CODE").status_code == 422
     assert client.get_cookie(memory.COOKIE) is not None
     assert register(client, "cat").status_code == 303
@@ -188,9 +184,7 @@ def test_the_memory_survives_a_refused_sign_up(app, client, make_user):
 
 def test_signing_out_ends_the_memory(app, client, make_user):
     make_user("bob")
-    code = code_of(make_user("ann").username)
-    db.session.commit()
-    client.get(f"/r/{code}")
+    follow_link_of(client, make_user("ann").username)
     login(client, "bob")
     assert client.get_cookie(memory.COOKIE) is not None
     assert post(client, "/logout", token_from="/").status_code == 303
