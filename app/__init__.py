@@ -126,7 +126,7 @@ def register_request_hooks(app: Flask) -> None:
     def refuse_nul_characters() -> None:
         """No one types a NUL character, and PostgreSQL refuses to store or compare one: a
         request carrying one anywhere (path, query, form) is malformed, so it gets a 400."""
-        if "\x00" in request.path or b"%00" in request.query_string:
+        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
             abort(400)
         if request.method == "POST" and any(
             "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)

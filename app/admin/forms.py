@@ -15,7 +15,6 @@ __all__ = ["ActionForm", "AuditFilterForm", "JobsFilterForm", "LoginFilterForm",
 MAX_PAGE = 100_000
 
 
-
 class _PagedForm(FlaskForm):
     class Meta:
         csrf = False

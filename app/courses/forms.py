@@ -20,8 +20,6 @@ _STATE = re.compile(r"^[A-Z]{2}$")
 _WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-
-
 def _at_most(length: int) -> Length:
     return Length(max=length, message=f"Use at most {length} characters.")
 

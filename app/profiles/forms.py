@@ -39,7 +39,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FALSE_VALUES = (False, "false", "", "0", "no", "off")
 
 
-
 def _at_most(length: int) -> Length:
     return Length(max=length, message=f"Use at most {length} characters.")
 

@@ -40,5 +40,7 @@ def setup(state: BlueprintSetupState) -> None:
             app.config.setdefault(name, type(default)(value))
         else:
             app.config.setdefault(name, value or default)
+    if not 0.05 <= float(app.config["REFERRAL_CLICK_FLUSH_SECONDS"]) <= 3600:
+        raise ValueError("REFERRAL_CLICK_FLUSH_SECONDS must be between 0.05 and 3600 seconds")
     add_link(app, NavLink("Referrals", "referrals.mine"))
     jobs.every_tick(app, "app.referrals.clicks.flush_clicks")

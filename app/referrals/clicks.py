@@ -5,16 +5,21 @@ the web process. A thread hands the buffer on every ``REFERRAL_CLICK_FLUSH_SECON
 in Redis (or, in embedded mode, straight to the table), and the worker moves Redis's list into
 the table at each maintenance tick. Figures add what is still buffered in Redis and in this
 process, so they lag only by other web processes' clicks of the last interval. A gunicorn worker
-that stops hands its buffer on first (``worker_exit`` in gunicorn.conf.py); one killed outright
-loses at most one interval's clicks: counts only, never a sign-up's attribution.
+that stops hands its buffer on first (``worker_exit`` in gunicorn.conf.py, and at interpreter
+exit for requests that finished after it); one killed outright loses what it still holds: one
+interval's clicks, more only while handing on keeps failing (then at most ``MAX_HELD``). Counts
+only, never a sign-up's attribution. A Redis error in mid-answer (the list written, the reply
+lost) sends the batch to the table too: it can count twice, never lose.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import threading
 import time
+import weakref
 from collections import Counter
 from datetime import datetime
 
@@ -54,15 +59,17 @@ class ClickBuffer:
         self._lock = threading.Lock()
         self._hand_on_lock = threading.Lock()
         self._mover: threading.Thread | None = None
+        self._hands_on_at_exit = False
 
     def add(self, click: Click) -> None:
         entry = json.dumps(click)
         with self._lock:
             self._clicks.append(entry)
             self._counts[click[0]] += 1
+            if len(self._clicks) > MAX_HELD:
+                self._drop_oldest()
             if self._mover is None:
-                self._mover = threading.Thread(target=self._run, name="referral-clicks", daemon=True)
-                self._mover.start()
+                self._start_mover()
 
     def pending(self, code_ids: set[int]) -> int:
         with self._lock:
@@ -83,32 +90,65 @@ class ClickBuffer:
                 with self._lock:
                     self._clicks[:0] = clicks
                     self._counts.update(self._moving)
-                    if len(self._clicks) > MAX_HELD:
-                        dropped = self._clicks[: len(self._clicks) - MAX_HELD]
-                        log.error("dropping %d buffered clicks", len(dropped))
-                        del self._clicks[: len(dropped)]
-                        self._counts.subtract(json.loads(entry)[0] for entry in dropped)
-                raise
-            finally:
-                with self._lock:
                     self._moving = Counter()
+                    if len(self._clicks) > MAX_HELD:
+                        self._drop_oldest()
+                raise
+            with self._lock:
+                self._moving = Counter()
             return len(clicks)
 
+    def _drop_oldest(self) -> None:
+        """Called with the lock held, when clicks could not be handed on for a long time."""
+        dropped = self._clicks[: len(self._clicks) - MAX_HELD]
+        log.error("dropping %d buffered clicks that could not be handed on", len(dropped))
+        del self._clicks[: len(dropped)]
+        self._counts.subtract(json.loads(entry)[0] for entry in dropped)
+
+    def _start_mover(self) -> None:
+        """Called with the lock held. If no thread can be started, the clicks wait for the next."""
+        mover = threading.Thread(target=self._run, name="referral-clicks", daemon=True)
+        try:
+            mover.start()
+        except RuntimeError as exc:
+            log.warning("could not start the click mover: %s", exc)
+            return
+        self._mover = mover
+        if not self._hands_on_at_exit:
+            # Requests still running when a server's exit hook ran finish before this.
+            atexit.register(_hand_on_at_exit, weakref.ref(self))
+            self._hands_on_at_exit = True
+
     def _run(self) -> None:
-        """Hand clicks on while there are any; the next click starts a new thread."""
-        while True:
-            time.sleep(self.seconds)
-            with self._lock:
-                if not self._clicks:
-                    self._mover = None
-                    return
-            try:
-                self.hand_on()
-            except Exception:
-                log.exception("could not hand on buffered referral clicks; keeping them")
+        """Hand clicks on while there are any, waiting longer after each failure (up to a
+        minute); the first click into an empty buffer starts a new thread."""
+        failures = 0
+        try:
+            while True:
+                time.sleep(min(self.seconds * 2**failures, 60.0))
                 with self._lock:
-                    self._mover = None
-                return
+                    if not self._clicks:
+                        self._mover = None
+                        return
+                try:
+                    self.hand_on()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("could not hand on buffered referral clicks; keeping them")
+        except BaseException:
+            with self._lock:
+                self._mover = None
+            raise
+
+
+def _hand_on_at_exit(ref: weakref.ref[ClickBuffer]) -> None:
+    found = ref()
+    if found is not None:
+        try:
+            found.hand_on()
+        except Exception:
+            log.exception("could not hand on buffered referral clicks at exit")
 
 
 def buffer(app: Flask | None = None) -> ClickBuffer:

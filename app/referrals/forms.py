@@ -16,8 +16,6 @@ MAX_USES = 10_000
 MAX_COUNT = 500
 
 
-
-
 class InviteForm(FlaskForm):
     uses = IntegerField(
         "Uses per code", default=1,

@@ -21,7 +21,6 @@ __all__ = ["ActionForm", "TeeTimeForm"]
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-
 class TeeTimeForm(FlaskForm):
     day: dt.date | None = None
     exact: dt.time | None = None

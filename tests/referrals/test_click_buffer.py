@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app import jobs
+from app import create_app, jobs
 from app.extensions import db
 from app.referrals import clicks, services
 from app.referrals.models import ReferralClick, ReferralCode
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, make_config
 
 needs_redis = pytest.mark.skipif(not TEST_REDIS_URL, reason="the click buffer lives in Redis (services mode)")
 
@@ -47,24 +47,57 @@ def test_a_click_counts_at_once_and_lands_once(app, make_user):
     assert rows() == 2
 
 
-def test_the_process_hands_clicks_on_by_itself(app, make_user):
-    """Without anyone flushing, the buffer's thread moves clicks on within its interval."""
+def landed(app, count: int) -> int:  # type: ignore[no-untyped-def]
+    """Clicks handed on out of this process (to Redis's list, or the table), once ``count``
+    have or after ten seconds."""
+    redis = jobs.redis_connection(app)
+    deadline = time.monotonic() + 10
+    while (found := redis.llen(clicks.REDIS_LIST) if redis is not None else rows()) != count:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return found
+
+
+def quick_buffer(app) -> None:  # type: ignore[no-untyped-def]
     app.config["REFERRAL_CLICK_FLUSH_SECONDS"] = 0.05
     app.extensions.pop("fairway.referral_clicks", None)
+
+
+def test_the_process_hands_clicks_on_by_itself(app, make_user):
+    """Without anyone flushing, the buffer's thread moves clicks on within its interval."""
+    quick_buffer(app)
     user = make_user("ann")
     code = services.current_code(user)
     db.session.commit()
     click(app, code, 3)
-    redis = jobs.redis_connection(app)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        landed = redis.llen(clicks.REDIS_LIST) if redis is not None else rows()
-        if landed == 3:
-            break
-        time.sleep(0.05)
-    assert landed == 3
+    assert landed(app, 3) == 3
     assert clicks.buffer(app).pending({services.link_target(code).code_id or 0}) == 0
     assert services.stats_for(user).clicks == 3
+
+
+def test_the_thread_keeps_trying_after_a_failure(app, make_user, monkeypatch):
+    quick_buffer(app)
+    user = make_user("ann")
+    code = services.current_code(user)
+    db.session.commit()
+    store, calls = clicks._store, []
+
+    def down_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("store is down")
+        store(*args, **kwargs)
+
+    monkeypatch.setattr(clicks, "_store", down_once)
+    click(app, code, 2)
+    assert landed(app, 2) == 2
+    assert len(calls) == 2
+    assert services.stats_for(user).clicks == 2
+
+
+def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise RuntimeError("store is down")
 
 
 def test_clicks_that_cannot_be_handed_on_are_kept(app, make_user, monkeypatch):
@@ -72,10 +105,6 @@ def test_clicks_that_cannot_be_handed_on_are_kept(app, make_user, monkeypatch):
     code = services.current_code(user)
     db.session.commit()
     click(app, code, 2)
-
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise RuntimeError("store is down")
-
     monkeypatch.setattr(clicks, "_store", broken)
     with pytest.raises(RuntimeError):
         clicks.buffer(app).hand_on()
@@ -83,6 +112,23 @@ def test_clicks_that_cannot_be_handed_on_are_kept(app, make_user, monkeypatch):
     monkeypatch.undo()
     clicks.flush_clicks()
     assert rows() == 2
+
+
+def test_a_process_holds_a_bounded_number_of_clicks(app, make_user, monkeypatch):
+    user = make_user("ann")
+    code = services.current_code(user)
+    db.session.commit()
+    monkeypatch.setattr(clicks, "_store", broken)
+    monkeypatch.setattr(clicks, "MAX_HELD", 3)
+    click(app, code, 5)
+    assert clicks.buffer(app).pending({services.link_target(code).code_id or 0}) == 3
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "7200"])
+def test_the_flush_interval_is_checked_at_start(database_url, monkeypatch, seconds):
+    monkeypatch.setenv("REFERRAL_CLICK_FLUSH_SECONDS", seconds)
+    with pytest.raises(ValueError, match="REFERRAL_CLICK_FLUSH_SECONDS"):
+        create_app(make_config(database_url, None, 25))
 
 
 @needs_redis
