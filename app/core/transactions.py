@@ -43,6 +43,7 @@ def retried(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         attempts = current_app.config.get("DB_RETRY_ATTEMPTS", 3)
         before = dict(session)
+        before_g = dict(g.__dict__)
         for attempt in range(1, attempts + 1):
             try:
                 response = make_response(view(*args, **kwargs))
@@ -57,10 +58,12 @@ def retried(view: F) -> F:
                             getattr(error.orig, "sqlstate", "?"), attempt, attempts)
                 if attempt == attempts:
                     raise Busy() from error
-                # What the failed attempt did to the visitor's session (a sign-in, a flash) is void.
+                # What the failed attempt did to the visitor's session and to ``g`` (a sign-in, a
+                # flash, a referral memory to drop) is void.
                 session.clear()
                 session.update(before)
-                g.pop("_login_user", None)
+                g.__dict__.clear()
+                g.__dict__.update(before_g)
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
 

@@ -74,16 +74,18 @@ def remember(code: str) -> None:
 
 
 def forget() -> None:
-    """Drop the memory once the answer succeeds: an account was made, or someone signed out."""
+    """Drop the memory once the answer succeeds: an account was made, or someone signed out.
+
+    What the request reads stays as it was (a sign-up retried after a serialization failure must
+    still see the referral), and the cookie goes only if the intent, kept in ``g``, is still there
+    when the answer leaves: a retried view voids what its failed attempt put in ``g``."""
     if not has_request_context() or not remembered() or g.get("referral_forgotten"):
         return
-    # What the request reads stays as it was: a sign-up retried after a serialization failure
-    # must still see the referral. Only a successful answer drops the cookie.
     g.referral_forgotten = True
 
     @after_this_request
     def delete_cookie(response: Response) -> Response:
-        if response.status_code < 400:
+        if response.status_code < 400 and g.pop("referral_forgotten", False):
             config = current_app.config
             response.delete_cookie(COOKIE, secure=config["SESSION_COOKIE_SECURE"],
                                    samesite=config["SESSION_COOKIE_SAMESITE"], httponly=True)
