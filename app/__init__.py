@@ -18,7 +18,6 @@ from app.extensions import (
     login_manager,
     mail,
     migrate,
-    server_session,
     sqlite_transactions,
 )
 
@@ -77,12 +76,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     jobs.init_app(app)
+    from app.core.sessions import DatabaseSessionInterface, RedisSessions
+
     if app.config["SESSION_TYPE"] == "redis":
         app.config["SESSION_REDIS"] = jobs.redis_connection(app)
-        server_session.init_app(app)
+        app.session_interface = RedisSessions(app)
     else:
-        from app.core.sessions import DatabaseSessionInterface
-
         app.session_interface = DatabaseSessionInterface(app)
 
     from app.identity.models import AnonymousUser
