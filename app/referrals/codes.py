@@ -22,6 +22,9 @@ MAX_INPUT = 64
 #: Bits of CSPRNG nonce in every referral code: a guess names a live (row id, nonce) pair
 #: with probability rows / 2**40, under one in a million for up to a million codes.
 NONCE_BITS = 40
+#: Largest row id a referral code can name (``referral_codes.id`` is a 32-bit integer): a guess
+#: that decodes past it names nothing, and must not reach the database (PostgreSQL refuses it).
+MAX_ROW_ID = 2**31 - 1
 
 
 def normalize_code(value: str | None) -> str:
@@ -57,7 +60,10 @@ def decode_referral(code: str) -> tuple[int, int] | None:
     numbers = _hashids().decode(code)
     if len(numbers) != 2 or encode_referral(*numbers) != code:
         return None
-    return numbers[0], numbers[1]
+    row_id, nonce = numbers
+    if not (1 <= row_id <= MAX_ROW_ID and 0 <= nonce < 2**NONCE_BITS):
+        return None
+    return row_id, nonce
 
 
 def new_invite_code() -> str:

@@ -84,6 +84,16 @@ def test_random_guesses_find_nothing(app, make_user):
         assert services.resolve(guess).valid is False
 
 
+def test_codes_naming_impossible_rows_find_nothing(app):
+    """Random 13-character strings sometimes decode to a row id past the column's range; found
+    by the test above as a 500 on PostgreSQL ("integer out of range")."""
+    for row_id, nonce in ((codes.MAX_ROW_ID + 1, 5), (2**62, 5), (1, 2**codes.NONCE_BITS), (0, 5)):
+        guess = codes.encode_referral(row_id, nonce)
+        assert codes.decode_referral(guess) is None
+        assert services.resolve(guess).valid is False
+        assert services.link_target(guess).code_id is None
+
+
 def test_secret_key_salts_the_codes(app):
     first = codes.encode_referral(1, 12345)
     secret = app.config["SECRET_KEY"]
