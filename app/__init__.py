@@ -58,8 +58,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
+    from app.core.logs import MaskSecrets
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    werkzeug_log = logging.getLogger("werkzeug")  # the development server's access log
+    if not any(isinstance(f, MaskSecrets) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(MaskSecrets())
 
 
 def register_extensions(app: Flask) -> None:

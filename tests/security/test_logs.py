@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import runpy
 from datetime import timedelta
 from pathlib import Path
@@ -48,3 +49,10 @@ def test_the_gunicorn_access_log_masks_every_field():
     text = " ".join(str(value) for value in atoms.values())
     assert "ABCD2345" not in text
     assert atoms["r"] == f"GET /r/{MASK}?utm=x HTTP/1.1"
+
+
+def test_the_development_servers_log_masks_codes(app, caplog):
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s -', "127.0.0.1", "now",
+                                       "GET /r/ABCD2345EFGH HTTP/1.1", 303)
+    assert "ABCD2345" not in caplog.text and f"/r/{MASK}" in caplog.text
