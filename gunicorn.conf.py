@@ -35,12 +35,3 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
     a request for about 70 ms (measured in-process: bench/load.py's p99)."""
     gc.freeze()
 
-
-def worker_exit(server, worker):  # type: ignore[no-untyped-def]
-    """A worker that stops hands on the referral clicks it still holds (app/referrals/clicks.py)."""
-    clicks = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("fairway.referral_clicks")
-    if clicks is not None:
-        try:
-            clicks.hand_on()
-        except Exception:
-            server.log.exception("could not hand on buffered referral clicks")

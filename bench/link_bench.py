@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
 
@@ -93,15 +92,10 @@ def main() -> int:
             client.get(path)
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False))
-    _flush(fairway)
-    return 0
-
-
-def _flush(app: Flask) -> None:
     from app.referrals import clicks
 
-    with app.app_context():
-        clicks.buffer(app).hand_on()
+    clicks.buffer(fairway).hand_on()
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,14 +1,28 @@
-"""A small per-process cache for answers that may be a little old but are asked for often."""
+"""Per-process state: one object per app, and a small cache for answers that may be a little
+old but are asked for often."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from flask import Flask, current_app
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
+
+
+def per_app(name: str, make: Callable[[Flask], T], app: Flask | None = None) -> T:
+    """The app's one ``name`` object (kept in ``app.extensions``), made by ``make(app)`` on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(name)
+    if found is None:
+        found = app.extensions.setdefault(name, make(app))
+    return found  # type: ignore[no-any-return]
 
 
 class ExpiringCache(Generic[K, V]):

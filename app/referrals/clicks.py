@@ -4,9 +4,8 @@
 the web process. A thread hands the buffer on every ``REFERRAL_CLICK_FLUSH_SECONDS``, to a list
 in Redis (or, in embedded mode, straight to the table), and the worker moves Redis's list into
 the table at each maintenance tick. Figures add what is still buffered in Redis and in this
-process, so they lag only by other web processes' clicks of the last interval. A gunicorn worker
-that stops hands its buffer on first (``worker_exit`` in gunicorn.conf.py, and at interpreter
-exit for requests that finished after it); one killed outright loses what it still holds: one
+process, so they lag only by other web processes' clicks of the last interval. A process that
+stops hands its buffer on as the interpreter exits (after the server's last requests); one killed outright loses what it still holds: one
 interval's clicks, more only while handing on keeps failing (then at most ``MAX_HELD``). Counts
 only, never a sign-up's attribution. A Redis error in mid-answer (the list written, the reply
 lost) sends the batch to the table too: it can count twice, never lose.
@@ -24,11 +23,12 @@ from collections import Counter
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from redis.exceptions import RedisError
 
 from app import jobs
 from app.clock import utcnow
+from app.core.cache import per_app
 from app.extensions import db
 from app.privacy import hash_identifier
 from app.referrals.models import ReferralClick, ReferralCode
@@ -152,11 +152,7 @@ def _hand_on_at_exit(ref: weakref.ref[ClickBuffer]) -> None:
 
 
 def buffer(app: Flask | None = None) -> ClickBuffer:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("fairway.referral_clicks")
-    if found is None:
-        found = app.extensions.setdefault("fairway.referral_clicks", ClickBuffer(app))
-    return found  # type: ignore[no-any-return]
+    return per_app("fairway.referral_clicks", ClickBuffer, app)
 
 
 def record_click(code_id: int, ip: str) -> None:

@@ -11,8 +11,10 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app
+from flask import Flask
 from hashids import Hashids
+
+from app.core.cache import per_app
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 INVITE_LENGTH = 10
@@ -35,13 +37,12 @@ def normalize_code(value: str | None) -> str:
 
 
 def _hashids() -> Hashids:
-    cache = current_app.extensions.get("fairway.referral_hashids")
-    if cache is None:
-        key = current_app.config["SECRET_KEY"].encode()
-        salt = hmac.new(key, b"fairway.referral-codes", hashlib.sha256).hexdigest()
-        cache = Hashids(salt=salt, min_length=REFERRAL_MIN_LENGTH, alphabet=ALPHABET)
-        current_app.extensions["fairway.referral_hashids"] = cache
-    return cache
+    return per_app("fairway.referral_hashids", _make_hashids)
+
+
+def _make_hashids(app: Flask) -> Hashids:
+    salt = hmac.new(app.config["SECRET_KEY"].encode(), b"fairway.referral-codes", hashlib.sha256).hexdigest()
+    return Hashids(salt=salt, min_length=REFERRAL_MIN_LENGTH, alphabet=ALPHABET)
 
 
 def new_nonce() -> int:

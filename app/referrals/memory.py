@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
 
-from app.core.cache import ExpiringCache
+from app.core.cache import ExpiringCache, per_app
 
 COOKIE = "fairway_referral"
 _SALT = "fairway.referral-memory"
@@ -32,9 +32,7 @@ def signed(code: str) -> str:
 def _set_cookie_line(code: str) -> str:
     """The ``Set-Cookie`` value that remembers ``code``. It never changes for a code, and a
     shared link is followed many times, so each web process builds it once per code."""
-    lines = current_app.extensions.get("fairway.referral_cookie_lines")
-    if lines is None:
-        lines = current_app.extensions.setdefault("fairway.referral_cookie_lines", ExpiringCache(3600))
+    lines: ExpiringCache[str, str] = per_app("fairway.referral_cookie_lines", lambda app: ExpiringCache(3600))
     line = lines.get(code)
     if line is None:
         config = current_app.config
@@ -43,7 +41,7 @@ def _set_cookie_line(code: str) -> str:
             secure=config["SESSION_COOKIE_SECURE"], samesite=config["SESSION_COOKIE_SAMESITE"],
         )
         lines.put(code, line)
-    return line  # type: ignore[no-any-return]
+    return line
 
 
 def remembered() -> str:

@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
-from app.core.cache import ExpiringCache
+from app.core.cache import ExpiringCache, per_app
 from app.core.signals import admin_action
 from app.extensions import db
 from app.identity.models import User
@@ -210,13 +210,8 @@ class LinkTarget:
 
 
 def _link_cache() -> ExpiringCache[str, int]:
-    app = current_app
-    cache = app.extensions.get("fairway.referral_links")
-    if cache is None:
-        cache = app.extensions.setdefault(
-            "fairway.referral_links", ExpiringCache(app.config["REFERRAL_LINK_CACHE_SECONDS"])
-        )
-    return cache  # type: ignore[no-any-return]
+    return per_app("fairway.referral_links",
+                   lambda app: ExpiringCache(app.config["REFERRAL_LINK_CACHE_SECONDS"]))
 
 
 def link_target(raw: str | None) -> LinkTarget:
