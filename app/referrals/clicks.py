@@ -5,10 +5,11 @@ the web process. A thread hands the buffer on every ``REFERRAL_CLICK_FLUSH_SECON
 in Redis (or, in embedded mode, straight to the table), and the worker moves Redis's list into
 the table at each maintenance tick. Figures add what is still buffered in Redis and in this
 process, so they lag only by other web processes' clicks of the last interval. A process that
-stops hands its buffer on as the interpreter exits (after the server's last requests); one killed outright loses what it still holds: one
-interval's clicks, more only while handing on keeps failing (then at most ``MAX_HELD``). Counts
-only, never a sign-up's attribution. A Redis error in mid-answer (the list written, the reply
-lost) sends the batch to the table too: it can count twice, never lose.
+stops hands its buffer on as the interpreter exits (after the server's last requests); one
+killed outright loses what it still holds: one interval's clicks, more only while handing on
+keeps failing (then at most ``MAX_HELD``). Counts only, never a sign-up's attribution. A Redis
+error in mid-answer (the list written, the reply lost) sends the batch to the table too: it can
+count twice, never lose.
 """
 
 from __future__ import annotations
