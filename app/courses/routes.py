@@ -115,7 +115,8 @@ def _save(form: CourseForm, course: Course | None) -> Response | tuple[str, int]
     return render_template("courses/admin_edit.html", form=form, course=course), 422
 
 
-@bp.route("/admin/courses/new", methods=["GET", "POST"])
+@bp.get("/admin/courses/new")
+@bp.post("/admin/courses/new")
 @admin_required
 def admin_new() -> Response | str | tuple[str, int]:
     form = CourseForm()
@@ -124,7 +125,8 @@ def admin_new() -> Response | str | tuple[str, int]:
     return _save(form, None)
 
 
-@bp.route("/admin/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@bp.get("/admin/courses/<int:course_id>/edit")
+@bp.post("/admin/courses/<int:course_id>/edit")
 @admin_required
 def admin_edit(course_id: int) -> Response | str | tuple[str, int]:
     course = _course(course_id)

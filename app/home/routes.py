@@ -39,7 +39,8 @@ def _step(name: str) -> services.Step:
     return services.ONBOARDING[name]
 
 
-@bp.route("/welcome/<step>", methods=["GET", "POST"])
+@bp.get("/welcome/<step>")
+@bp.post("/welcome/<step>")
 @login_required
 def welcome(step: str) -> Response | str | tuple[str, int]:
     """One onboarding card on its own page: where "/" sends the form, and where the profile

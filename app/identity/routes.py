@@ -57,7 +57,8 @@ def _invalid(form_template: str, **context: object) -> tuple[str, int]:
 # --- sign-up -----------------------------------------------------------------------------
 
 
-@bp.route("/register", methods=["GET", "POST"])
+@bp.get("/register")
+@bp.post("/register")
 @limiter.limit(_limit("RATELIMIT_SIGNUP_IP"), methods=["POST"])
 @retried
 def register() -> Response | str | tuple[str, int]:
@@ -86,7 +87,8 @@ def register() -> Response | str | tuple[str, int]:
 # --- sign-in -----------------------------------------------------------------------------
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+@bp.post("/login")
 @limiter.limit(
     _limit("RATELIMIT_LOGIN_IP"), methods=["POST"], deduct_when=_failed,
     on_breach=_record_limited_login,
@@ -148,7 +150,8 @@ def resend_verification() -> Response:
 # --- password reset ----------------------------------------------------------------------
 
 
-@bp.route("/reset", methods=["GET", "POST"])
+@bp.get("/reset")
+@bp.post("/reset")
 @limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
 @limiter.limit(
     _limit("RATELIMIT_RESET_ADDRESS"), key_func=lambda: "reset:" + limit_key(_form_value("email")),
@@ -165,7 +168,8 @@ def reset_request() -> Response | str | tuple[str, int]:
     return render_template("identity/reset_request.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.get("/reset/<token>")
+@bp.post("/reset/<token>")
 @limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     try:

@@ -49,7 +49,8 @@ def _conversation_page(other: User, form: MessageForm) -> str:
     )
 
 
-@bp.route("/messages/<username>", methods=["GET", "POST"])
+@bp.get("/messages/<username>")
+@bp.post("/messages/<username>")
 @login_required
 @limiter.limit(_limit("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}", methods=["POST"])
 def conversation(username: str) -> Response | str | tuple[str, int]:

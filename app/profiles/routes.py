@@ -47,7 +47,8 @@ def me() -> Response:
     return redirect(url_for("profiles.show", username=current_user.username))
 
 
-@bp.route("/profile/edit", methods=["GET", "POST"])
+@bp.get("/profile/edit")
+@bp.post("/profile/edit")
 @login_required
 def edit() -> Response | str | tuple[str, int]:
     profile = services.profile_for(current_user)
@@ -81,7 +82,8 @@ def avatar(name: str) -> Response:
 # --- availability ------------------------------------------------------------------------
 
 
-@bp.route("/availability", methods=["GET", "POST"])
+@bp.get("/availability")
+@bp.post("/availability")
 @login_required
 def availability() -> Response | str | tuple[str, int]:
     form = AvailabilityForm()

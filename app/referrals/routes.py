@@ -64,7 +64,8 @@ def leaderboard() -> str:
     return render_template("referrals/leaderboard.html", rows=services.leaderboard())
 
 
-@bp.route("/waitlist", methods=["GET", "POST"])
+@bp.get("/waitlist")
+@bp.post("/waitlist")
 @limiter.limit(_limit("RATELIMIT_WAITLIST_IP"), methods=["POST"])
 def waitlist() -> Response | str | tuple[str, int]:
     if current_app.config["REGISTRATION_MODE"] != "invite_only":
@@ -119,7 +120,8 @@ def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-@bp.route("/admin/invites", methods=["GET", "POST"])
+@bp.get("/admin/invites")
+@bp.post("/admin/invites")
 @admin_required
 def admin_invites() -> Response | tuple[str, int]:
     form = InviteForm()

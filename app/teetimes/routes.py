@@ -44,7 +44,8 @@ def index() -> str:
     )
 
 
-@bp.route("/tee-times/new", methods=["GET", "POST"])
+@bp.get("/tee-times/new")
+@bp.post("/tee-times/new")
 @login_required
 def new() -> Response | str | tuple[str, int]:
     form = TeeTimeForm()
