@@ -7,8 +7,9 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, session, url_for
-from flask_login import current_user, login_user
+from flask import abort, after_this_request, current_app, request, session, url_for
+from flask_login import current_user, decode_cookie, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from app.identity.models import ROLE_ADMIN, User
 
@@ -21,6 +22,55 @@ def sign_in(user: User, remember: bool = False) -> None:
     regenerate = getattr(current_app.session_interface, "regenerate", None)
     if regenerate is not None:
         regenerate(session)
+
+
+def _remember_cookie() -> str:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+
+
+def remembered_here(user: User) -> bool:
+    """Whether this request carries a "keep me signed in" cookie that still signs ``user`` in."""
+    cookie = request.cookies.get(_remember_cookie())
+    return cookie is not None and decode_cookie(cookie) == user.get_id()
+
+
+def sign_out() -> bool:
+    """End this browser's sign-in: the session's contents and the "keep me signed in" cookie.
+
+    That cookie carries the account's session token, the one every session of the account
+    holds, so a copy of it would go on signing in wherever it is replayed. A remembered
+    sign-in therefore rotates the token (``end_sessions``): the cookie, its copies and every
+    other session of the account stop working everywhere. Returns True when it did. The
+    caller flashes its message and then gives the session a new id.
+    """
+    from app.identity import services
+
+    everywhere = False
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if remembered_here(user):
+            services.end_sessions(user)
+            everywhere = True
+    logout_user()
+    # Clearing the session also drops Flask-Login's "clear the cookie" marker: delete it here.
+    session.clear()
+    if _remember_cookie() in request.cookies:
+        after_this_request(_delete_remember_cookie)
+    return everywhere
+
+
+def _delete_remember_cookie(response: Response) -> Response:
+    """Expire the cookie with the attributes it was set with, so every browser drops it."""
+    config = current_app.config
+    response.delete_cookie(
+        _remember_cookie(),
+        path=config.get("REMEMBER_COOKIE_PATH", "/"),
+        domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+        secure=bool(config.get("REMEMBER_COOKIE_SECURE")),
+        httponly=True,
+        samesite=config.get("REMEMBER_COOKIE_SAMESITE"),
+    )
+    return response
 
 
 def signed_in() -> bool:

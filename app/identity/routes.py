@@ -11,7 +11,7 @@ from app.core.forms import ActionForm
 from app.core.transactions import retried
 from app.extensions import client_address, limit_key, limiter
 from app.identity import bp, services, tokens
-from app.identity.access import safe_next, sign_in
+from app.identity.access import safe_next, sign_in, sign_out
 from app.identity.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -26,6 +26,11 @@ from app.referrals import memory as referral_memory
 
 CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
 RESET_SENT = "If an account uses that address, we've sent it instructions. Check your inbox."
+SIGNED_OUT = "You're signed out."
+SIGNED_OUT_EVERYWHERE = (
+    "You're signed out. This browser was keeping you signed in, so your other devices are "
+    "signed out too."
+)
 
 
 def _limit(name: str):  # type: ignore[no-untyped-def]
@@ -114,9 +119,8 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    logout_user()
-    session.clear()
-    flash("You're signed out.", "info")
+    everywhere = sign_out()
+    flash(SIGNED_OUT_EVERYWHERE if everywhere else SIGNED_OUT, "info")
     # A new id for what is left (the message); the old server-side session is deleted.
     current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
     return redirect(url_for("core.home"), 303)
@@ -265,8 +269,7 @@ def settings_delete() -> Response | tuple[str, int]:
         except services.IdentityError as exc:
             form.password.errors.append(str(exc))
             return _settings_page(422, delete_form=form)
-        logout_user()
-        session.clear()
+        sign_out()
         flash("Your account is closed. We're sorry to see you go.", "info")
         current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
         return redirect(url_for("core.home"), 303)
