@@ -54,11 +54,15 @@ def reset_password(user_id: int) -> Response:
     except services.AdminError as exc:
         abort(409, str(exc))
     if sent == "reset":
-        flash(f"{user.username} is signed out everywhere and has been mailed a reset link.", "success")
+        flash(
+            f"{user.username}'s password no longer works; they are signed out everywhere and have "
+            "been mailed a reset link.", "success",
+        )
     else:
         flash(
-            f"{user.username} is signed out everywhere. Their address is not confirmed yet, so they "
-            "were mailed a confirmation link; once confirmed they can ask for a reset.", "success",
+            f"{user.username}'s password no longer works and they are signed out everywhere. Their "
+            "address is not confirmed yet, so they were mailed a confirmation link; once confirmed "
+            "they can ask for a reset.", "success",
         )
     return _back_to(user.username)
 

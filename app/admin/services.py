@@ -140,7 +140,8 @@ def _user(user_id: int) -> User:
 
 
 def reset_password(actor: User, user_id: int) -> tuple[User, str]:
-    """End the user's sessions and mail them a reset link (see ``identity.reset_by_admin``).
+    """Retire the user's password, end their sessions and mail them a reset link (see
+    ``identity.reset_by_admin``).
     Returns the user and the kind of mail sent (``"reset"`` or ``"verify"``)."""
     user = _user(user_id)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from argon2 import PasswordHasher, Type
@@ -15,6 +16,13 @@ hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
+
+
+def retired_hash() -> str:
+    """A hash of a random secret no one ever sees: stored in place of a password that must stop
+    working (an admin's reset), it keeps the column a real argon2 hash, so signing in with any
+    password costs the usual verification and fails."""
+    return hasher.hash(secrets.token_urlsafe(32))
 
 
 def verify_password(password_hash: str, password: str) -> bool:

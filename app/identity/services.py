@@ -22,6 +22,7 @@ from app.privacy import hash_identifier
 log = logging.getLogger(__name__)
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9_]+")
+ADMIN_RESET_SUBJECT = "An administrator reset your Fairway password"
 
 
 def _app() -> Flask:
@@ -217,11 +218,15 @@ def end_sessions(user: User) -> None:
 # --- verification ------------------------------------------------------------------------
 
 
-def send_verification(user: User) -> None:
-    """Queue a verification link for the address that awaits it (a pending new one first)."""
+def send_verification(user: User, by_admin: bool = False) -> None:
+    """Queue a verification link for the address that awaits it (a pending new one first);
+    ``by_admin``: the mail also says an admin reset the password, and how to choose one."""
     address = user.pending_email or user.email
     token = tokens.make_token(tokens.VERIFY, user, address)
-    queue_mail("verify", address, "Confirm your email for Fairway", "verify", user=user, token=token)
+    queue_mail(
+        "verify", address, "Confirm your email for Fairway", "verify", user=user, token=token,
+        by_admin=by_admin,
+    )
 
 
 def verify_email(token: str) -> User:
@@ -268,28 +273,32 @@ def request_password_reset(email: str) -> None:
     _mail_reset_link(user)
 
 
-def _mail_reset_link(user: User) -> None:
+def _mail_reset_link(user: User, by_admin: bool = False) -> None:
     token = tokens.make_token(tokens.RESET, user, user.email)
-    queue_mail("reset", user.email, "Reset your Fairway password", "reset", user=user, token=token)
+    subject = ADMIN_RESET_SUBJECT if by_admin else "Reset your Fairway password"
+    queue_mail("reset", user.email, subject, "reset", user=user, token=token, by_admin=by_admin)
 
 
 def reset_by_admin(user: User) -> str:
-    """An administrator's reset: end every session of the account and mail its owner a link.
+    """An administrator's reset: retire the password, end every session of the account and
+    mail its owner a link saying an admin started it.
 
-    The admin never sets or sees a password, and the current one keeps working until the owner
-    picks a new one. As on ``/reset``, an unverified address gets a verification link instead
-    (a reset link would be the first proof that the address is theirs); once verified, the
-    owner can ask for a reset. Returns the kind of mail queued: ``"reset"`` or ``"verify"``.
-    A deactivated account is refused: its links would not work.
+    An admin resets because an account is in doubt, so the current password stops working at
+    once; the admin never sets or sees a new one. As on ``/reset``, an unverified address gets a
+    verification link instead (a reset link would be the first proof that the address is
+    theirs); once verified, the owner asks for a reset. Returns the kind of mail queued:
+    ``"reset"`` or ``"verify"``. A deactivated account is refused: its links would not work.
     """
     if not user.is_active:
         raise AccountInactive("That account is deactivated; reactivate it first.")
+    # Before the link is made: links carry a fingerprint of the hash, so older ones die too.
+    user.password_hash = passwords.retired_hash()
     end_sessions(user)
     db.session.flush()
     if not user.email_verified:
-        send_verification(user)
+        send_verification(user, by_admin=True)
         return tokens.VERIFY
-    _mail_reset_link(user)
+    _mail_reset_link(user, by_admin=True)
     return tokens.RESET
 
 

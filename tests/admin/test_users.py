@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.identity.models import LoginAttempt
 from app.outbox.models import OutboxMail
 from app.referrals import services as referrals
 from tests.admin.conftest import audit_rows, fetch
@@ -19,6 +20,12 @@ from tests.support import PASSWORD, link_in, login, post
 @pytest.fixture
 def config_overrides():
     return {"ADMIN_PAGE_SIZE": 3}
+
+
+def login_outcomes(username: str) -> list[str]:
+    user_id = fetch(username).id
+    query = sa.select(LoginAttempt.outcome).where(LoginAttempt.user_id == user_id).order_by(LoginAttempt.id)
+    return list(db.session.scalars(query))
 
 
 def usernames(page: str) -> list[str]:
@@ -114,23 +121,33 @@ def test_the_list_costs_the_same_queries_for_more_rows(app, admin, make_user):
 # --- reset ------------------------------------------------------------------------------------
 
 
-def test_reset_mails_a_working_link_and_ends_sessions(app, admin, make_user, mailbox, drain):
+def test_reset_retires_the_password_mails_a_working_link_and_ends_sessions(
+    app, admin, make_user, mailbox, drain
+):
     ann = make_user("ann")
+    old_hash = ann.password_hash
     victim = app.test_client()
     login(victim, "ann")
     assert victim.get("/settings").status_code == 200
 
     answer = post(admin, f"/admin/users/{ann.id}/reset-password", token_from="/admin/users")
     assert answer.status_code == 303 and answer.headers["Location"] == "/admin/users?q=ann"
-    assert "mailed a reset link" in admin.get("/admin/users?q=ann").get_data(as_text=True)
+    page = admin.get("/admin/users?q=ann").get_data(as_text=True)
+    assert "ann&#39;s password no longer works" in page and "mailed a reset link" in page
     assert audit_rows() == [("boss", "user.reset_password", f"user:{ann.id}", "mail=reset")]
-    # The old password still works until the owner picks a new one, but every session is gone.
+    # Every session is gone, and the old password no longer signs in: only the link helps now.
     assert victim.get("/settings").status_code == 302
-    assert fetch("ann").password_hash == ann.password_hash
+    assert fetch("ann").password_hash != old_hash
+    refused = login(app.test_client(), "ann", PASSWORD)
+    assert refused.status_code == 422
+    assert login_outcomes("ann") == ["success", "bad_password"]
 
     drain()
     (mail,) = mailbox.to("ann@example.com")
-    assert mail.subject == "Reset your Fairway password"
+    assert mail.subject == "An administrator reset your Fairway password"
+    assert "A Fairway administrator has reset the password" in mail.body
+    assert "Your old password no longer works" in mail.body
+    assert "Someone asked" not in mail.body and "ignore this mail" not in mail.body
     assert db.session.scalar(sa.select(OutboxMail.status).where(OutboxMail.kind == "reset")) == "sent"
     link = link_in(mail.body, "reset")
     owner = app.test_client()
@@ -140,17 +157,46 @@ def test_reset_mails_a_working_link_and_ends_sessions(app, admin, make_user, mai
     assert login(app.test_client(), "ann", PASSWORD).status_code == 422
 
 
+def test_a_reset_link_asked_for_before_the_admin_reset_dies_with_the_password(
+    app, admin, make_user, mailbox, drain
+):
+    ann = make_user("ann")
+    asked = post(app.test_client(), "/reset", {"email": "ann@example.com"}, token_from="/reset")
+    assert asked.status_code == 303
+    drain()
+    (own,) = mailbox.to("ann@example.com")
+    assert "Someone asked" in own.body  # the owner's own request still reads as before
+    assert post(admin, f"/admin/users/{ann.id}/reset-password", token_from="/admin/users").status_code == 303
+    assert app.test_client().get(link_in(own.body, "reset")).status_code == 400
+    drain()
+    admins = mailbox.to("ann@example.com")[-1]
+    assert app.test_client().get(link_in(admins.body, "reset")).status_code == 200
+
+
 def test_reset_of_an_unverified_account_mails_a_verification_link(app, admin, make_user, mailbox, drain):
     ann = make_user("ann", verified=False)
     answer = post(admin, f"/admin/users/{ann.id}/reset-password", token_from="/admin/users")
     assert answer.status_code == 303
-    assert "confirmation link" in admin.get(answer.headers["Location"]).get_data(as_text=True)
+    page = admin.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "ann&#39;s password no longer works" in page and "confirmation link" in page
+    assert login(app.test_client(), "ann", PASSWORD).status_code == 422
     drain()
     (mail,) = mailbox.to("ann@example.com")
     assert mail.subject == "Confirm your email for Fairway"
+    assert "A Fairway administrator has reset the password" in mail.body
+    assert "didn't sign up" not in mail.body
     assert app.test_client().get(link_in(mail.body, "verify")).status_code == 302
     assert fetch("ann").email_verified
     assert audit_rows() == [("boss", "user.reset_password", f"user:{ann.id}", "mail=verify")]
+    # Once confirmed, the owner asks for a reset like anyone else.
+    asked = post(app.test_client(), "/reset", {"email": "ann@example.com"}, token_from="/reset")
+    assert asked.status_code == 303
+    drain()
+    reset = mailbox.to("ann@example.com")[-1]
+    owner = app.test_client()
+    link = link_in(reset.body, "reset")
+    assert post(owner, link, {"password": "a-brand-new-passphrase"}, token_from=link).status_code == 303
+    assert login(owner, "ann", "a-brand-new-passphrase").status_code == 303
 
 
 def test_reset_of_a_deactivated_account_is_refused(admin, make_user, mailbox, drain):

@@ -30,7 +30,8 @@ def test_an_admin_reset_lets_the_player_choose_a_new_password(new_page, inbox, s
 
     row.get_by_role("button", name="Reset password").click()
     expect(admin.get_by_role("status")).to_have_text(
-        "jude is signed out everywhere and has been mailed a reset link."
+        "jude's password no longer works; they are signed out everywhere and have been mailed a "
+        "reset link."
     )
     shots(admin, "reset-sent")
 
