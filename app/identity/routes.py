@@ -52,7 +52,9 @@ def _account_key() -> str:
 
 
 def _record_limited_login(limit: RequestLimit) -> None:
-    services.record_login_attempt(_form_value("login"), client_address(), "rate_limited")
+    """A refused try at an existing account is recorded against it, like any other try."""
+    login = _form_value("login")
+    services.record_login_attempt(login, client_address(), "rate_limited", services.user_by_login(login))
 
 
 def _invalid(form_template: str, **context: object) -> tuple[str, int]:

@@ -51,13 +51,34 @@ def test_the_username_and_email_of_one_account_share_its_bucket(make_user, clien
     assert attempt(client, "alice", PASSWORD, ip="10.0.0.4").status_code == 429
 
 
-def test_rate_limited_logins_are_recorded(make_user, client):
+def test_rate_limited_logins_are_recorded_against_the_account(make_user, client):
+    alice = make_user("alice")
+    for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        attempt(client, "alice", ip=ip)
+    assert attempt(client, "ALICE@example.com", ip="10.0.0.4").status_code == 429
+    for ip in ("10.0.0.5", "10.0.0.6", "10.0.0.7"):
+        assert attempt(client, "nobody", ip=ip).status_code == 422
+    assert attempt(client, "nobody", ip="10.0.0.8").status_code == 429
+    rows = db.session.execute(
+        sa.select(LoginAttempt.outcome, LoginAttempt.user_id).order_by(LoginAttempt.id)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        *[("bad_password", alice.id)] * 3, ("rate_limited", alice.id),
+        *[("unknown_login", None)] * 3, ("rate_limited", None),
+    ]
+
+
+def test_the_admin_log_shows_the_account_of_a_limited_try(make_user, app, client):
     make_user("alice")
+    make_user("boss", role="admin")
     for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
         attempt(client, "alice", ip=ip)
     assert attempt(client, "alice", ip="10.0.0.4").status_code == 429
-    outcomes = db.session.scalars(sa.select(LoginAttempt.outcome).order_by(LoginAttempt.id)).all()
-    assert outcomes == ["bad_password"] * 3 + ["rate_limited"]
+    admin = app.test_client()
+    assert post(admin, "/login", {"login": "boss", "password": PASSWORD},
+                **from_ip("10.0.9.9")).status_code == 303
+    page = admin.get("/admin/logins", query_string={"outcome": "rate_limited"}).get_data(as_text=True)
+    assert "<td>alice</td>" in page and "(no such account)" not in page
 
 
 def test_login_failures_per_ip(make_user, client):
