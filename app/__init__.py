@@ -79,6 +79,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     mail.init_app(app)
     csrf.init_app(app)
+    # Flask runs after-request functions last registered first: this one sees the limiter's headers.
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     jobs.init_app(app)
     from app.core.sessions import DatabaseSessionInterface, RedisSessions
@@ -105,6 +107,15 @@ def register_extensions(app: Flask) -> None:
             return response, 401
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("identity.login", next=target))
+
+
+def retry_after_only_when_refused(response: Response) -> Response:
+    """Flask-Limiter writes ``Retry-After`` on every answer of a limited route. On a redirect it
+    asks the browser to wait that long before following it (RFC 9110, 10.2.3): a sign-up's 303
+    said "an hour". It belongs only to answers that refuse for now, 429 and 503."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def register_blueprints(app: Flask) -> None:

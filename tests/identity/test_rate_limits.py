@@ -141,3 +141,18 @@ def test_limit_answers_carry_retry_headers(client):
     response = ask_reset(client, "x@example.com", "10.0.4.1")
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+def test_only_refusals_carry_retry_after(make_user, app):
+    """A Retry-After on a redirect tells the browser to wait before following it."""
+    make_user("alice")
+    data = {"username": "newbie", "email": "newbie@example.com", "password": PASSWORD}
+    signed_up = post(app.test_client(), "/register", data, token_from="/register", **from_ip("10.0.5.1"))
+    assert signed_up.status_code == 303 and "Retry-After" not in signed_up.headers
+    assert signed_up.headers["X-RateLimit-Limit"] == "3"  # the limit's own headers stay
+    signed_in = attempt(app.test_client(), "alice", PASSWORD, ip="10.0.5.2")
+    assert signed_in.status_code == 303 and "Retry-After" not in signed_in.headers
+    refused_form = attempt(app.test_client(), "alice", ip="10.0.5.3")
+    assert refused_form.status_code == 422 and "Retry-After" not in refused_form.headers
+    asked = ask_reset(app.test_client(), "alice@example.com", "10.0.5.4")
+    assert asked.status_code == 303 and "Retry-After" not in asked.headers
