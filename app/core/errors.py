@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from app.core.transactions import Busy, is_retryable
 from app.extensions import db
@@ -63,6 +65,13 @@ def render_unavailable(message: str = UNAVAILABLE):  # type: ignore[no-untyped-d
     return response
 
 
+def answer_if_service_down_after(answer: Callable[[], Response]) -> None:
+    """For a view that has saved what it did (committed) before a backing service fails later in
+    the request (its session is saved after the view): ``answer()`` replaces the 503 "try
+    again" page, which would be wrong about something that did happen (a sign-up)."""
+    g.answer_if_service_down_after = answer
+
+
 def register_errorhandlers(app: Flask) -> None:
     def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]
         return render_error(error.code or 500, error.description)
@@ -86,7 +95,8 @@ def register_errorhandlers(app: Flask) -> None:
             return render_unavailable(BUSY)
         if isinstance(error.original_exception, SERVICE_DOWN):
             log.warning("service down on %s %s: %s", request.method, request.path, error.original_exception)
-            return render_unavailable()
+            answer = g.pop("answer_if_service_down_after", None)
+            return answer() if answer is not None else render_unavailable()
         return render_error(500)
 
     app.register_error_handler(HTTPException, handle_http)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from app.core.errors import answer_if_service_down_after
 from app.core.forms import ActionForm
 from app.core.transactions import retried
 from app.extensions import client_address, limit_key, limiter
@@ -25,6 +26,7 @@ from app.identity.forms import (
 from app.referrals import memory as referral_memory
 
 CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
+ACCOUNT_MADE = "Check your inbox: we're sending you a link to confirm your email address."
 RESET_SENT = "If an account uses that address, we've sent it instructions. Check your inbox."
 SIGNED_OUT = "You're signed out."
 SIGNED_OUT_EVERYWHERE = (
@@ -85,10 +87,20 @@ def register() -> Response | str | tuple[str, int]:
         if result.user is not None:
             sign_in(result.user)
         flash(CHECK_INBOX, "success")
+        # ``retried`` commits the sign-up as this answer leaves; should Redis fail after that
+        # (saving the session), the visitor hears that the account exists, not "try again".
+        answer_if_service_down_after(_account_made)
         return redirect(url_for("core.home"), 303)
     if request.method == "POST":
         return _invalid("identity/register.html", form=form)
     return render_template("identity/register.html", form=form)
+
+
+def _account_made() -> Response:
+    """The answer to a sign-up that was saved when its session could not be: the visitor is not
+    signed in. A page of its own, since the layout would show the unsaved session's sign-in."""
+    page = current_app.jinja_env.get_template("identity/account_made.html")
+    return make_response(page.render(message=ACCOUNT_MADE), 200)
 
 
 # --- sign-in -----------------------------------------------------------------------------

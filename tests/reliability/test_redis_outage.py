@@ -1,9 +1,10 @@
 """Redis stops while players sign up (sessions, queues and rate limits all live on it).
 
-Every sign-up either succeeds or gets a clear "try again" page (never a 500); an account is
-made whole (user, profile, referral code, verification mail row) or not at all; once Redis is
-back, every verification mail is delivered exactly once, even the ones whose queued job died
-with Redis."""
+Every sign-up either succeeds, or is saved and says so ("your account was made, check your
+inbox") when Redis died as it committed, or gets a clear "try again" page when nothing was
+saved (never a 500); an account is made whole (user, profile, referral code, verification mail
+row) or not at all; once Redis is back, every verification mail is delivered exactly once, even
+the ones whose queued job died with Redis or never reached it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from app.outbox.models import SENT, OutboxMail
 from app.profiles.models import Profile
 from app.referrals.models import ReferralCode
 from tests.reliability.conftest import needs_postgres
-from tests.support import PASSWORD, csrf
+from tests.support import PASSWORD, csrf, login
 
 pytestmark = needs_postgres
 
@@ -63,9 +64,24 @@ def work(app) -> None:  # type: ignore[no-untyped-def]
     jobs.make_worker(app, SimpleWorker).work(burst=True, logging_level="WARNING")
 
 
+def stop_as_it_commits(session, server) -> None:  # type: ignore[no-untyped-def]
+    """Stop ``server`` as ``session`` commits its outermost transaction (not at a savepoint):
+    the sign-up is saved, and everything after it (the job's enqueue, the session) finds Redis
+    gone."""
+    fired = False
+
+    def stop(session) -> None:  # type: ignore[no-untyped-def]
+        nonlocal fired
+        if not fired and not session.in_nested_transaction():
+            fired = True
+            server.stop()
+
+    sa.event.listen(session, "before_commit", stop)
+
+
 def test_signups_through_a_redis_outage(outage_app, private_redis, mailbox, monkeypatch):
     app = outage_app
-    names = ("early", "queued", "midway", "during1", "during2")
+    names = ("early", "queued", "committed", "during1")
     clients = {name: app.test_client() for name in names}
     tokens = {name: csrf(clients[name], "/register") for name in names}
 
@@ -74,37 +90,61 @@ def test_signups_through_a_redis_outage(outage_app, private_redis, mailbox, monk
     assert sign_up(clients["queued"], "queued", tokens["queued"]).status_code == 303
     # queued's job now sits in Redis, and will die with it.
 
+    # Redis dies as committed's sign-up commits: the account is saved, but its mail's job
+    # cannot be queued and the signed-in session cannot be stored.
+    def pull_the_plug_at_commit(sender, user, **_):  # type: ignore[no-untyped-def]
+        if user.username == "committed":
+            stop_as_it_commits(db.session(), private_redis)
+
+    user_registered.connect(pull_the_plug_at_commit)
+    try:
+        committed = sign_up(clients["committed"], "committed", tokens["committed"])
+    finally:
+        user_registered.disconnect(pull_the_plug_at_commit)
+    # Not "try again": trying again would find the username taken.
+    page = committed.get_data(as_text=True)
+    assert committed.status_code == 200, page
+    assert "Your account was made" in page and "Check your inbox" in page
+    assert "try again" not in page
+    assert "Retry-After" not in committed.headers
+
+    answer = sign_up(clients["during1"], "during1", tokens["during1"])
+    assert answer.status_code == 503 and "try again" in answer.get_data(as_text=True)
+
+    # Redis comes back empty; then it dies in the middle of a sign-up, before the commit.
+    private_redis.start()
+    later = {name: app.test_client() for name in ("midway", "during2")}
+    later_tokens = {name: csrf(later[name], "/register") for name in later}
+
     def pull_the_plug(sender, user, **_):  # type: ignore[no-untyped-def]
         if user.username == "midway":
             private_redis.stop()
 
     user_registered.connect(pull_the_plug)
     try:
-        midway = sign_up(clients["midway"], "midway", tokens["midway"])
+        midway = sign_up(later["midway"], "midway", later_tokens["midway"])
     finally:
         user_registered.disconnect(pull_the_plug)
-    # Whether the account was committed before something else needed Redis (the session save,
-    # the rate-limit headers) or not, the visitor gets a clear page and no half-made account.
+    # Signing the visitor in needed Redis before anything was saved: "try again" is the truth.
     assert midway.status_code == 503
     assert "try again" in midway.get_data(as_text=True)
 
-    for name in ("during1", "during2"):
-        answer = sign_up(clients[name], name, tokens[name])
-        assert answer.status_code == 503
-        assert "try again" in answer.get_data(as_text=True)
+    answer = sign_up(later["during2"], "during2", later_tokens["during2"])
+    assert answer.status_code == 503
+    assert "try again" in answer.get_data(as_text=True)
     home = app.test_client().get("/")
     assert home.status_code in (200, 503)
 
     made = whole_accounts()
-    assert {"early", "queued"} <= set(made) <= {"early", "queued", "midway"}
+    assert set(made) == {"early", "queued", "committed"}
     assert all(counts == (1, 1, 1) for counts in made.values()), made
 
     private_redis.start()
-    assert outbox.sweep_outbox(grace=timedelta(0)) == (1 if "midway" in made else 0)  # never enqueued
+    assert outbox.sweep_outbox(grace=timedelta(0)) == 1  # committed's, never enqueued
     work(app)
     # queued's job was lost with Redis; its row is swept again once it has gone stale.
-    later = outbox.utcnow() + outbox.STALE_AFTER + timedelta(seconds=1)
-    monkeypatch.setattr(outbox, "utcnow", lambda: later)
+    later_now = outbox.utcnow() + outbox.STALE_AFTER + timedelta(seconds=1)
+    monkeypatch.setattr(outbox, "utcnow", lambda: later_now)
     outbox.sweep_outbox(grace=timedelta(0))
     work(app)
     outbox.sweep_outbox(grace=timedelta(0))
@@ -113,3 +153,6 @@ def test_signups_through_a_redis_outage(outage_app, private_redis, mailbox, monk
     for name in made:
         assert len(mailbox.to(f"{name}@example.com")) == 1, name
     assert db.session.scalars(sa.select(OutboxMail.status)).all() == [SENT] * len(made)
+
+    # The account that was made signs in once Redis is back.
+    assert login(app.test_client(), "committed").status_code == 303
