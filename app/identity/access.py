@@ -11,6 +11,7 @@ from flask import abort, after_this_request, current_app, request, session, url_
 from flask_login import current_user, decode_cookie, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app.identity import services
 from app.identity.models import ROLE_ADMIN, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,8 +44,6 @@ def sign_out() -> bool:
     other session of the account stop working everywhere. Returns True when it did. The
     caller flashes its message and then gives the session a new id.
     """
-    from app.identity import services
-
     everywhere = False
     if current_user.is_authenticated:
         user = current_user._get_current_object()
