@@ -23,7 +23,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 #: Browser features Fairway never uses, turned off for its pages and anything they might embed.
 #: The copy button writes to the clipboard, so that one stays on for Fairway itself.
 UNUSED_FEATURES = (
-    "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "encrypted-media",
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
     "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone",
     "midi", "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
     "serial", "usb", "xr-spatial-tracking",
