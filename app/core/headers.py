@@ -44,6 +44,15 @@ SECURITY_HEADERS = (
 PUBLIC_ENDPOINTS = frozenset({"static", "profiles.avatar"})
 
 
+def note_a_signed_in_session() -> None:
+    """Before the view: whether the session holds a sign-in, while it is certainly open (it is
+    not when it could not be loaded, e.g. Redis down, and then no hook runs). Without a session
+    cookie the session is empty: it is not touched (``/r/<code>`` does no I/O)."""
+    g.signed_in_session = bool(
+        request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and "_user_id" in session
+    )
+
+
 def answers_a_signed_in_user() -> bool:
     """Whether this answer went to a signed-in user: the user this request loaded, else what
     the request carries (a session holding a sign-in, a remember-me cookie). An answer that
@@ -51,11 +60,9 @@ def answers_a_signed_in_user() -> bool:
     user = g.get("_login_user")
     if user is not None:
         return bool(user.is_authenticated)
-    config = current_app.config
-    if request.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return True
-    # Without a session cookie the session is empty: don't touch it (``/r/<code>`` does no I/O).
-    return bool(request.cookies.get(config["SESSION_COOKIE_NAME"])) and "_user_id" in session
+    return bool(g.get("signed_in_session"))
 
 
 def add_security_headers(response: Response) -> Response:
@@ -70,4 +77,7 @@ def add_security_headers(response: Response) -> Response:
 
 
 def register_security_headers(app: Flask) -> None:
+    """Register before any other request hook, so a hook that refuses the request (``abort``)
+    cannot skip the note."""
+    app.before_request(note_a_signed_in_session)
     app.after_request(add_security_headers)

@@ -3,6 +3,7 @@ it would block), a Permissions-Policy, and no caching of what a signed-in player
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, time, timedelta
 
@@ -134,3 +135,25 @@ def test_the_copy_button_may_write_the_clipboard_and_nothing_unused_is_on():
     assert features.pop("clipboard-write") == "(self)"
     assert set(features.values()) == {"()"}
     assert {"camera", "microphone", "geolocation", "payment", "usb"} <= set(features)
+
+
+def test_an_answer_whose_session_could_not_be_opened_still_gets_its_headers(app, client, monkeypatch, caplog):
+    """Redis down while loading the session: the standalone 503 page, with every header, and no
+    error while adding them (the session is None then, not an empty one)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    make_member("ann")
+    login(client, "ann")
+
+    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(app.session_interface, "open_session", unreachable)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    answer = client.get("/messages")
+    assert answer.status_code == 503
+    assert answer.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert answer.headers["Permissions-Policy"] == PERMISSIONS_POLICY
+    # (Flask-Login's own after-request hook trips over the missing session; ours must not.)
+    failures = [logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info]
+    assert not [text for text in failures if "app/core/headers.py" in text]
