@@ -26,14 +26,6 @@ AREAS = (
     "teetimes", "home", "courses",
 )
 
-#: Sent with every answer.
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
-)
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, then ``config`` on top (tests)."""
     app = Flask(
@@ -135,7 +127,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """One commit per request: kept when the answer is a success or a redirect, dropped otherwise."""
+    """One commit per request: kept when the answer is a success or a redirect, dropped
+    otherwise; security headers on every answer (``app/core/headers.py``)."""
+    from app.core.headers import register_security_headers
+
+    register_security_headers(app)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -156,13 +152,6 @@ def register_request_hooks(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-        return response
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.extend(SECURITY_HEADERS)  # no view sets these itself
-        if request.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor

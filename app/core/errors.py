@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request, url_for
+from flask.globals import request_ctx
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -41,12 +42,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _urls_work() -> bool:
+    """False when the request has no URL adapter: Flask could not bind its Host header (a
+    ``BadHost`` such as ``a..b`` or a label over 63 characters, refused with a 400), so
+    ``url_for``, and with it every page built on ``base.html``, has nothing to build with."""
+    return request_ctx.url_adapter is not None
+
+
+def _standalone_page(code: int, message: str) -> str:
+    """An error page that needs neither the session nor ``url_for``: rendered without the
+    context processors (which load the user), with plain paths when URLs cannot be built."""
+    urls = _urls_work()
+    page = current_app.jinja_env.get_template("errors/standalone.html")
+    return page.render(
+        code=code, message=message,
+        home=url_for("core.home") if urls else "/",
+        stylesheet=url_for("static", filename="style.css") if urls else "/static/style.css",
+        icon=url_for("static", filename="favicon.svg") if urls else "/static/favicon.svg",
+    )
+
+
 def render_error(code: int, description: str | None = None):  # type: ignore[no-untyped-def]
     message = MESSAGES.get(code, description or "Something went wrong.")
     if _wants_json():
         response = jsonify({"error": message})
         response.headers["Cache-Control"] = "no-store"
         return response, code
+    if not _urls_work():
+        return _standalone_page(code, message), code
     return render_template("errors/error.html", code=code, message=message), code
 
 
@@ -57,9 +80,7 @@ def render_unavailable(message: str = UNAVAILABLE):  # type: ignore[no-untyped-d
         response = jsonify({"error": message})
         response.headers["Cache-Control"] = "no-store"
     else:
-        # Rendered without the context processors, which would load the user from the session.
-        page = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = make_response(page.render(message=message))
+        response = make_response(_standalone_page(503, message))
     response.status_code = 503
     response.headers["Retry-After"] = "30"
     return response

@@ -21,3 +21,13 @@ def upper(value: Any) -> Any:
 
 class ActionForm(FlaskForm):
     """A POST with nothing but its CSRF token (follow, log out, rotate a link, ...)."""
+
+
+def bounded_int(text: str | None, low: int, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high``, or None when it is not one. The
+    length is checked before ``int()``: Python refuses to convert over 4,300 digits (a
+    ValueError), and a page or a radius that long is simply out of range."""
+    if not text or not text.isascii() or not text.isdecimal() or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None

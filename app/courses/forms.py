@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import strip, upper
+from app.core.forms import bounded_int, strip, upper
 from app.courses.models import CITY_MAX, CONTACT_MAX, HOLES_MAX, HOLES_MIN, NAME_MAX, NOTES_MAX, WEBSITE_MAX
 from app.courses.services import CourseDetails
 from app.profiles import geo
@@ -25,7 +25,7 @@ def _at_most(length: int) -> Length:
 
 
 def _validate_page(field: Field) -> None:
-    if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
+    if field.data and bounded_int(field.data, 1, 10_000) is None:
         raise ValidationError("Pages are numbered from 1.")
 
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.core.forms import bounded_int
 from app.following import bp, services
 from app.identity.access import safe_next
 from app.identity.models import User
@@ -23,10 +24,10 @@ def _refused(code: int, message: str) -> tuple[str, int]:
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
+    page = bounded_int(request.args.get("page", "1"), 1, 10_000)
+    if page is None:
         abort(422)
-    return int(page)
+    return page
 
 
 def _back(user: User) -> Response:

@@ -8,6 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Field, StringField
 from wtforms.validators import Length, ValidationError
 
+from app.core.forms import bounded_int
 from app.home.services import ONBOARDING
 from app.profiles.forms import ProfileForm, profile_form_data
 from app.profiles.models import Profile
@@ -22,7 +23,7 @@ class PageForm(FlaskForm):
     page = StringField("Page", validators=[Length(max=6)])
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
+        if field.data and bounded_int(field.data, 1, 10_000) is None:
             raise ValidationError("Pages are numbered from 1.")
 
 

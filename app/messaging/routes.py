@@ -6,6 +6,8 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.core.converters import id_arg
+from app.core.forms import bounded_int
 from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
@@ -16,15 +18,6 @@ def _limit(name: str):  # type: ignore[no-untyped-def]
     return lambda: current_app.config[name]
 
 
-def _positive_arg(name: str, default: int | None) -> int | None:
-    value = request.args.get(name)
-    if value is None or value == "":
-        return default
-    if not value.isdecimal() or not 1 <= int(value) <= 2**62:
-        abort(422)
-    return int(value)
-
-
 def _refused(code: int, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, message=message), code
 
@@ -32,15 +25,15 @@ def _refused(code: int, message: str) -> tuple[str, int]:
 @bp.route("/messages")
 @login_required
 def inbox() -> str:
-    page = _positive_arg("page", 1) or 1
-    if page > 10_000:
+    page = bounded_int(request.args.get("page") or "1", 1, 10_000)
+    if page is None:
         abort(422)
     return render_template("messaging/inbox.html", inbox=services.inbox(current_user, page))
 
 
 def _conversation_page(other: User, form: MessageForm) -> str:
     conversation = services.find_conversation(current_user, other)
-    before = _positive_arg("before", None)
+    before = id_arg("before")
     if conversation is not None and request.method == "GET":
         services.mark_read(current_user, conversation)
     return render_template(

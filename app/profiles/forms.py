@@ -13,7 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.core.forms import strip
+from app.core.forms import bounded_int, strip
 from app.profiles import geo
 from app.profiles.models import (
     ATTITUDE,
@@ -133,7 +133,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError("A zip code is five digits, like 94103.")
 
     def validate_radius_miles(self, field: Field) -> None:
-        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= MAX_RADIUS_MILES):
+        if field.data and bounded_int(field.data, 1, MAX_RADIUS_MILES) is None:
             raise ValidationError(f"Use a whole number of miles from 1 to {MAX_RADIUS_MILES}.")
 
     def trait_values(self) -> dict[str, int]:
@@ -217,7 +217,7 @@ class NearbySearchForm(FlaskForm):
                 raise ValidationError(str(exc)) from None
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
+        if field.data and bounded_int(field.data, 1, 10_000) is None:
             raise ValidationError("Pages are numbered from 1.")
 
 
@@ -264,5 +264,5 @@ class MatchForm(FlaskForm):
     page = StringField("Page", filters=[strip], validators=[_at_most(6)])
 
     def validate_page(self, field: Field) -> None:
-        if field.data and not (field.data.isdecimal() and 1 <= int(field.data) <= 10_000):
+        if field.data and bounded_int(field.data, 1, 10_000) is None:
             raise ValidationError("Pages are numbered from 1.")
