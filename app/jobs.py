@@ -10,6 +10,7 @@ succeeds; work that must not be lost (mail) is kept in a table and swept onto th
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
@@ -28,6 +29,9 @@ QUEUES = ("mail", "default")
 #: work on this machine's files, which a worker elsewhere could not reach)
 HERE = "here"
 _PENDING = "fairway_pending_jobs"
+#: RQ kills a mail job's work horse after this many seconds; the outbox's claim on a row
+#: (``app.outbox.services.CLAIM``) lasts longer, so it runs out only once its sender is gone.
+MAIL_JOB_TIMEOUT = 120
 
 
 class PendingJob:
@@ -112,6 +116,7 @@ def push(app: Flask, job: PendingJob) -> bool:
             job.path,
             *job.args,
             job_id=job.job_id,
+            job_timeout=MAIL_JOB_TIMEOUT if job.queue == "mail" else None,
             retry=Retry(max=app.config["OUTBOX_MAX_ATTEMPTS"], interval=[5, 30, 120, 600]),
             failure_ttl=7 * 24 * 3600,
         )
@@ -136,9 +141,9 @@ def _dispatch(app: Flask, jobs: list[PendingJob]) -> None:
 
 
 def every_tick(app: Flask, path: str) -> None:
-    """Have the worker call ``path()`` at each of its maintenance ticks (every
-    ``OUTBOX_SWEEP_SECONDS``), in an application context: for housekeeping such as flushing
-    buffered counters into the database."""
+    """Have the worker (in embedded mode, each web process's ticker) call ``path()`` at each of
+    its maintenance ticks (every ``OUTBOX_SWEEP_SECONDS``), in an application context: for
+    housekeeping such as flushing buffered counters into the database."""
     app.extensions.setdefault("fairway.every_tick", []).append(path)
 
 
@@ -150,6 +155,12 @@ def init_app(app: Flask) -> None:
         app.extensions["fairway.redis"] = Redis.from_url(
             app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
         )
+
+    if app.extensions.get("fairway.redis") is None and not app.testing:
+
+        @app.before_request
+        def start_ticker() -> None:
+            embedded_ticker(app).start()
 
     def after_commit(session: OrmSession) -> None:
         # Also sent when a SAVEPOINT is released: the jobs wait until the outermost
@@ -172,24 +183,75 @@ def init_app(app: Flask) -> None:
         db._fairway_jobs_bound = True  # type: ignore[attr-defined]
 
 
+def tick() -> None:
+    """One round of housekeeping, in the current application context: sweep unsent mail onto
+    the queue, then every area's ``every_tick`` task. A failure is logged, never raised."""
+    from app.outbox.services import sweep_outbox
+
+    try:
+        swept = sweep_outbox()
+        if swept:
+            log.info("swept %d unsent mail onto the queue", swept)
+    except Exception:
+        log.exception("outbox sweep failed")
+    for path in current_app.extensions.get("fairway.every_tick", []):
+        try:
+            resolve(path)()
+        except Exception:
+            log.exception("maintenance task %s failed", path)
+
+
+class EmbeddedTicker:
+    """Embedded mode has no worker: a daemon thread in each web process runs :func:`tick`
+    every ``OUTBOX_SWEEP_SECONDS`` instead, from the first request on."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.seconds = float(app.config["OUTBOX_SWEEP_SECONDS"])
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        if self._thread is not None:  # every request asks; only the first takes the lock
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fairway-tick", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            with self.app.app_context():
+                tick()
+
+
+def embedded_ticker(app: Flask) -> EmbeddedTicker:
+    """The app's ticker (made on first use, not started)."""
+    ticker: EmbeddedTicker | None = app.extensions.get("fairway.ticker")
+    if ticker is None:
+        ticker = app.extensions.setdefault("fairway.ticker", EmbeddedTicker(app))
+    return ticker
+
+
 class FairwayWorker(Worker):
-    """An RQ worker that also sweeps unsent mail onto the queue at its maintenance ticks."""
+    """An RQ worker that runs :func:`tick` at its maintenance ticks, every
+    ``OUTBOX_SWEEP_SECONDS`` even when idle."""
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """RQ waits up to ``worker_ttl - 15`` (405) seconds for a job before it looks at its
+        maintenance again; an idle worker would sweep only that often."""
+        return max(1, min(super().dequeue_timeout, int(self.maintenance_interval)))
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
-        from app.outbox.services import sweep_outbox
-
-        try:
-            swept = sweep_outbox()
-            if swept:
-                log.info("swept %d unsent mail onto the queue", swept)
-        except Exception:
-            log.exception("outbox sweep failed")
-        for path in current_app.extensions.get("fairway.every_tick", []):
-            try:
-                resolve(path)()
-            except Exception:
-                log.exception("maintenance task %s failed", path)
+        tick()
 
 
 def make_worker(app: Flask, worker_class: type[Worker] = FairwayWorker) -> Worker:

@@ -5,12 +5,15 @@ session cookie gets a session id only once something is stored in the session: m
 requests (a friend following a referral link) never store anything, and drawing an id costs a
 ``getrandom`` call each time. And Flask-Session's SQLAlchemy backend builds its model class on
 every ``init_app`` and creates its table outside migrations; here the model belongs to
-Fairway's metadata (and so to the migrations) and is defined once.
+Fairway's metadata (and so to the migrations) and is defined once. Expired database sessions
+are deleted at the worker's (or embedded mode's) tick, not by Flask-Session's cleanup in a random
+one request of 500, which put a statement into that request.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,8 +21,11 @@ from flask import Flask, Request
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from flask_session.sqlalchemy import SqlAlchemySessionInterface
+from sqlalchemy.engine import CursorResult
 from werkzeug.wrappers import Response
 
+from app import jobs
+from app.clock import utcnow
 from app.extensions import db
 
 
@@ -87,5 +93,14 @@ class DatabaseSessionInterface(LazySessionId, SqlAlchemySessionInterface):
             permanent=app.config["SESSION_PERMANENT"],
             sid_length=32,
             serialization_format="msgpack",
-            cleanup_n_requests=app.config.get("SESSION_CLEANUP_N_REQUESTS", 500),
+            cleanup_n_requests=0,  # see delete_expired_sessions
         )
+        jobs.every_tick(app, "app.core.sessions.delete_expired_sessions")
+
+
+def delete_expired_sessions() -> int:
+    """Delete database sessions past their expiry; returns how many. Run at every tick
+    (``jobs.every_tick``); Redis expires its sessions itself."""
+    result = db.session.execute(sa.delete(ServerSession).where(ServerSession.expiry <= utcnow()))
+    db.session.commit()
+    return cast(CursorResult[Any], result).rowcount

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.identity import passwords, tokens
 from app.identity.models import ROLE_ADMIN, LoginAttempt, User, new_session_token
 from app.identity.signals import email_verified, password_changed, user_deactivated, user_registered
-from app.outbox.services import queue_mail
+from app.outbox.services import composes, queue_mail, queue_request
 from app.privacy import hash_identifier
 
 log = logging.getLogger(__name__)
@@ -261,9 +261,20 @@ def verify_email(token: str) -> User:
 # --- password reset ----------------------------------------------------------------------
 
 
+RESET_REQUEST = "reset_request"
+
+
 def request_password_reset(email: str) -> None:
+    """Record that a reset was asked for this address; the mail job decides what it gets
+    (:func:`answer_reset_request`). The request does the same work whether or not an account
+    uses the address, so its timing tells nothing, and the caller answers the same."""
+    queue_request(RESET_REQUEST, normalize_email(email))
+
+
+@composes(RESET_REQUEST)
+def answer_reset_request(email: str) -> None:
     """Mail a reset link to a verified account, a verification link to an unverified one,
-    and nothing otherwise. The caller answers the same in every case."""
+    and nothing otherwise (run by the mail job, in its transaction)."""
     user = user_by_email(email)
     if user is None or not user.is_active:
         return

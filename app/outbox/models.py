@@ -30,6 +30,9 @@ class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     enqueued_at: so.Mapped[datetime | None]
+    #: Set while a sender holds the row (see ``services.deliver``); a claim that has run out
+    #: belongs to a sender that died.
+    claimed_until: so.Mapped[datetime | None]
     sent_at: so.Mapped[datetime | None]
 
     def __repr__(self) -> str:

@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
+from app import jobs
+from app.extensions import db
 from app.identity import signals, tokens
 from app.identity.routes import RESET_SENT
+from app.outbox.models import OutboxMail
 from tests.identity.conftest import fetch, without_csrf
-from tests.support import PASSWORD, link_in, login, post
+from tests.support import PASSWORD, csrf, link_in, login, post
 
 NEW_PASSWORD = "a-brand-new-passphrase"
 
@@ -47,6 +51,55 @@ def test_known_and_unknown_addresses_get_the_same_answer(make_user, app, mailbox
     [mail] = mailbox.to("alice@example.com")
     assert "http://fairway.test/reset/" in mail.body
     assert mailbox.to("nobody@example.com") == []
+
+
+def test_the_request_does_the_same_work_whatever_the_address(make_user, app, monkeypatch, mailbox, drain):
+    """Timing cannot tell a known address from an unknown one when the request does the same
+    thing for both: one outbox row naming the address, one job; the job decides the mail."""
+    make_user("alice")
+    make_user("carol", verified=False)
+    real_dispatch = jobs._dispatch
+    held: list[jobs.PendingJob] = []
+    work = {}
+    for email in ("alice@example.com", "carol@example.com", "nobody@example.com", "  ALICE@Example.com"):
+        client = app.test_client()
+        token = csrf(client, "/reset")
+        statements: list[str] = []
+        dispatched: list[jobs.PendingJob] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany,  # noqa: ANN001
+                   statements: list[str] = statements) -> None:
+            statements.append(statement)
+
+        def hold(app, pending, dispatched: list[jobs.PendingJob] = dispatched) -> None:  # noqa: ANN001
+            dispatched.extend(pending)
+
+        monkeypatch.setattr(jobs, "_dispatch", hold)
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.post("/reset", data={"email": email, "csrf_token": token})
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+            monkeypatch.setattr(jobs, "_dispatch", real_dispatch)
+        work[email] = (response.status_code, response.headers["Location"], statements,
+                       [(job.path, job.queue, len(job.args)) for job in dispatched])
+        held.extend(dispatched)
+    assert len({repr(done) for done in work.values()}) == 1, work
+    assert work["nobody@example.com"][2], "the request wrote nothing"
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(OutboxMail.kind, OutboxMail.recipient, OutboxMail.body)).all()
+    assert sorted(rows) == sorted(("reset_request", email, "") for email in (
+        "alice@example.com", "carol@example.com", "nobody@example.com", "alice@example.com"))
+
+    real_dispatch(app, held)  # now the jobs decide
+    drain()
+    assert ["/reset/" in mail.body for mail in mailbox.to("alice@example.com")] == [True, True]
+    [verify] = mailbox.to("carol@example.com")
+    assert "/verify/" in verify.body
+    assert mailbox.to("nobody@example.com") == []
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMail).where(OutboxMail.kind == "reset_request")
+    ) == 0
 
 
 def test_address_is_matched_ignoring_case(make_user, client, mailbox, drain):

@@ -108,8 +108,7 @@ def statuses() -> list[str]:
     return list(db.session.scalars(sa.select(OutboxMail.status)))
 
 
-def test_a_worker_killed_mid_send_still_delivers_once(app, client, database_url, stalling_sink,
-                                                      monkeypatch):
+def test_a_worker_killed_mid_send_still_delivers_once(app, client, database_url, stalling_sink):
     assert register(client, "alice").status_code == 303
 
     first = worker(app, database_url)
@@ -125,10 +124,17 @@ def test_a_worker_killed_mid_send_still_delivers_once(app, client, database_url,
     assert stalling_sink.to("alice@example.com") == []
     assert statuses() == [PENDING]
 
-    # The job died with its worker. Once the row has gone stale, the sweep hands it on again.
-    assert outbox.sweep_outbox(grace=timedelta(0)) == 0  # still fresh: left to the lost job
-    later = outbox.utcnow() + outbox.STALE_AFTER + timedelta(seconds=1)
-    monkeypatch.setattr(outbox, "utcnow", lambda: later)
+    # The worker claimed the row before it spoke to the server; while the claim lasts, no one
+    # else sends it (the sweep leaves it too).
+    db.session.rollback()
+    claimed_until = db.session.scalar(sa.select(OutboxMail.claimed_until))
+    assert claimed_until is not None and claimed_until > outbox.utcnow()
+    assert claimed_until <= outbox.utcnow() + outbox.CLAIM
+    assert outbox.sweep_outbox(grace=timedelta(0)) == 0
+    assert outbox.deliver(db.session.scalar(sa.select(OutboxMail.id))) == "skipped"
+    # The claim runs out CLAIM (3 minutes) later; it is moved back here instead of waiting.
+    db.session.execute(sa.update(OutboxMail).values(claimed_until=outbox.utcnow() - timedelta(seconds=1)))
+    db.session.commit()
     assert outbox.sweep_outbox(grace=timedelta(0)) == 1
 
     second = worker(app, database_url, "--burst")
