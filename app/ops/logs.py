@@ -20,7 +20,7 @@ from app.core.logs import mask_secrets
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An id a proxy in front may send; anything else is replaced by one of ours.
 _GOOD_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-_REQUEST_ID = "_fairway_request_id"
+_REQUEST_ID = "fairway.request_id"
 #: What a record may carry beyond the message (``extra=``), in this order.
 _FIELDS = ("status", "duration_ms", "user", "method")
 
@@ -29,11 +29,13 @@ def request_id() -> str | None:
     """This request's id (the proxy's ``X-Request-ID`` if well formed, else a new one), or in a
     worker the id of the request that queued the running job."""
     if has_request_context():
-        found: str | None = g.get(_REQUEST_ID)
+        # Kept in the WSGI environ, not ``g``: a job run inline opens an app context (and a
+        # ``g``) of its own within the request, and its lines belong to the request.
+        found: str | None = request.environ.get(_REQUEST_ID)
         if found is None:
             incoming = request.headers.get(REQUEST_ID_HEADER, "")
             found = incoming if _GOOD_ID.fullmatch(incoming) else secrets.token_hex(8)
-            setattr(g, _REQUEST_ID, found)
+            request.environ[_REQUEST_ID] = found
         return found
     job = _current_job()
     if job is not None:
