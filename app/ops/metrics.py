@@ -106,8 +106,17 @@ def request_seconds() -> float:
     return time.perf_counter() - started if started is not None else 0.0
 
 
+#: (endpoint, status) -> the histogram's child: ``labels()`` costs about as much as the
+#: observation itself (3 us of 7 on the development machine), and the pairs are few.
+_REQUEST_SERIES: dict[tuple[str, int], Any] = {}
+
+
 def observe_request(status: int, seconds: float) -> None:
-    REQUEST_DURATION.labels(request.endpoint or UNMATCHED, str(status)).observe(seconds)
+    key = (request.endpoint or UNMATCHED, status)
+    series = _REQUEST_SERIES.get(key)
+    if series is None:
+        series = _REQUEST_SERIES.setdefault(key, REQUEST_DURATION.labels(key[0], str(status)))
+    series.observe(seconds)
 
 
 # --- counts that follow a commit ---------------------------------------------------------
