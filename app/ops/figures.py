@@ -202,7 +202,7 @@ def failed_jobs(app: Flask, limit: int = 10) -> list[FailedJob]:
     found = []
     for name in jobs.QUEUES:
         registry = FailedJobRegistry(name, connection=connection)
-        ids = registry.get_job_ids(-limit, -1)
+        ids = registry.get_job_ids(0, limit - 1, desc=True, cleanup=False)
         for job in Job.fetch_many(ids, connection=connection):
             if job is None:
                 continue

@@ -36,6 +36,11 @@ def test_admins_only(app, client):
 
 
 def test_the_page_shows_what_metrics_reports(app, admin, scrape):
+    if jobs.redis_connection(app) is not None:  # a job that fails for good, before the mail is queued
+        from rq import SimpleWorker
+
+        jobs.queue("default").enqueue("app.jobs.run_job", "app.ops.no_such_task", job_id="doomed")
+        jobs.make_worker(app, SimpleWorker).work(burst=True, logging_level="CRITICAL")
     register(app.test_client(), "cyd")  # a verification mail: queued (services) or sent (embedded)
     db.session.add(OutboxMail(kind="verify", recipient="x@example.com", subject="s", body="b",
                               status="failed", attempts=6, last_error="SMTPRecipientsRefused: 550"))
@@ -67,3 +72,5 @@ def test_the_page_shows_what_metrics_reports(app, admin, scrape):
         assert queued and int(queued.group(1)) == found.value("fairway_rq_queue_depth", queue="mail") == 1
         assert int(cell(text, "worker-count")) == found.value("fairway_rq_workers") == 1
         assert worker.name in text and "s ago" in text
+        assert found.value("fairway_rq_failed_jobs", queue="default") == 1
+        assert "doomed" in text and "AttributeError" in text
