@@ -97,7 +97,7 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
 
 
 def start_clock() -> None:
-    g._fairway_started = time.perf_counter()
+    setattr(g, _STARTED, time.perf_counter())
 
 
 def request_seconds() -> float:
