@@ -23,7 +23,7 @@ from app.extensions import (
 
 AREAS = (
     "core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin",
-    "teetimes", "home", "courses",
+    "teetimes", "home", "courses", "ops",
 )
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -53,7 +53,12 @@ def register_logging(app: Flask) -> None:
     from app.core.logs import MaskSecrets
 
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if app.config["LOG_FORMAT"] == "json":
+            from app.ops.logs import use_json_logs
+
+            use_json_logs()
+        else:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     werkzeug_log = logging.getLogger("werkzeug")  # the development server's access log
     if not any(isinstance(f, MaskSecrets) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(MaskSecrets())

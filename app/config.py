@@ -61,6 +61,18 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
     if mode not in {"open", "invite_only"}:
         raise ConfigError(f"REGISTRATION_MODE must be 'open' or 'invite_only', not {mode!r}.")
 
+    metrics_token = env.get("METRICS_TOKEN", "").strip() or None
+    if metrics_token is not None and (len(metrics_token) < 16 or not metrics_token.isprintable()
+                                      or any(ch.isspace() for ch in metrics_token)):
+        raise ConfigError("METRICS_TOKEN must be at least 16 printable characters without spaces.")
+    log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in {"text", "json"}:
+        raise ConfigError(f"LOG_FORMAT must be 'text' or 'json', not {log_format!r}.")
+
+    multiproc_dir = env.get("PROMETHEUS_MULTIPROC_DIR") or None
+    if multiproc_dir is not None and not os.path.isdir(multiproc_dir):
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR {multiproc_dir!r} is not a directory.")
+
     settings: dict[str, Any] = {
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
@@ -104,6 +116,11 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Operations: unset, /metrics answers 404 and nothing is measured.
+        "METRICS_TOKEN": metrics_token,
+        "LOG_FORMAT": log_format,
+        # Where gunicorn's workers keep their series so a scrape sums them (prometheus_client).
+        "PROMETHEUS_MULTIPROC_DIR": multiproc_dir,
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
     }
     return settings

@@ -110,6 +110,8 @@ def run_job(path: str, *args: Any) -> Any:
 
 def push(app: Flask, job: PendingJob) -> bool:
     """Put one job on its RQ queue; False (and a log line) when Redis does not answer."""
+    from app.ops.logs import job_meta  # the request's id follows the job into the worker's logs
+
     try:
         queue(job.queue, app).enqueue(
             "app.jobs.run_job",
@@ -117,6 +119,7 @@ def push(app: Flask, job: PendingJob) -> bool:
             *job.args,
             job_id=job.job_id,
             job_timeout=MAIL_JOB_TIMEOUT if job.queue == "mail" else None,
+            meta=job_meta(),
             retry=Retry(max=app.config["OUTBOX_MAX_ATTEMPTS"], interval=[5, 30, 120, 600]),
             failure_ttl=7 * 24 * 3600,
         )

@@ -97,6 +97,9 @@ class ClickBuffer:
                 raise
             with self._lock:
                 self._moving = Counter()
+            from app.ops.metrics import count_clicks
+
+            count_clicks(self.app, len(clicks))
             return len(clicks)
 
     def _drop_oldest(self) -> None:

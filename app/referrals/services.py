@@ -45,7 +45,7 @@ from app.referrals.models import (
     ReferralCode,
     WaitlistEntry,
 )
-from app.referrals.signals import referral_verified
+from app.referrals.signals import code_minted, referral_verified
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def _current_row(user_id: int) -> ReferralCode | None:
 def assign_code(user: User) -> ReferralCode:
     """The user's current code, minted now if there is none. Idempotent and safe to race:
     the unique indexes pick one winner and the loser reads it on the next round."""
-    for _ in range(MAX_MINT_ATTEMPTS):
+    for attempt in range(MAX_MINT_ATTEMPTS):
         existing = _current_row(user.id)
         if existing is not None:
             return existing
@@ -126,6 +126,7 @@ def assign_code(user: User) -> ReferralCode:
             mint_stats().retried()
             log.warning("referral code mint for user %s conflicted; retrying", user.id)
             continue
+        code_minted.send(_app(), retries=attempt)
         return row
     raise CodeUnavailable(f"no referral code for user {user.id} after {MAX_MINT_ATTEMPTS} tries")
 

@@ -7,3 +7,5 @@ referral_signals = Namespace()
 #: sent with ``referrer_id`` (int) and ``invitee`` (User) when an invitee's verified address
 #: first earns their referrer points.
 referral_verified = referral_signals.signal("referral-verified")
+#: sent with ``retries`` (int: conflicts retried first) each time a referral code is minted.
+code_minted = referral_signals.signal("code-minted")
