@@ -29,7 +29,7 @@ from app.identity.models import OUTCOMES, LoginAttempt, User
 from app.outbox import services as outbox
 from app.outbox.models import FAILED, PENDING, SENT, OutboxMail
 from app.privacy import hash_identifier
-from app.referrals.services import referral_counts, referrers_of
+from app.referrals.stats import referral_counts, referrers_of
 
 log = logging.getLogger(__name__)
 

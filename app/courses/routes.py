@@ -11,8 +11,9 @@ from app.courses.forms import AdminCourseSearchForm, CourseForm, CourseSearchFor
 from app.courses.models import Course
 from app.identity.access import admin_required, safe_next
 from app.identity.models import User
+from app.profiles.editing import profile_for
 from app.profiles.models import DEFAULT_RADIUS_MILES
-from app.profiles.services import Origin, profile_for
+from app.profiles.search import Origin
 
 
 def _course(course_id: int) -> Course:

@@ -19,7 +19,7 @@ from app.courses.models import Course, CoursePlay
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
-from app.profiles.services import Origin, box_clause
+from app.profiles.search import Origin, box_clause
 
 PER_PAGE = 20
 ADMIN_PER_PAGE = 50

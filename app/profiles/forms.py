@@ -15,6 +15,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.core.forms import strip
 from app.profiles import geo
+from app.profiles.editing import ProfileChanges
 from app.profiles.models import (
     ATTITUDE,
     DEFAULT_RADIUS_MILES,
@@ -31,7 +32,6 @@ from app.profiles.models import (
     Profile,
     Trait,
 )
-from app.profiles.services import ProfileChanges
 
 _HANDICAP = re.compile(r"^[+-]?\d{1,2}(?:\.\d)?$")
 _NUMBER = re.compile(r"^\d{1,7}(?:\.\d{1,3})?$")

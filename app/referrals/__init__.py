@@ -15,12 +15,12 @@ from app.identity.signals import email_verified, user_deactivated, user_register
 
 bp = Blueprint("referrals", __name__)
 
-from app.referrals import routes, services  # noqa: E402,F401
+from app.referrals import attribution, links, points, routes  # noqa: E402,F401
 
-user_registered.connect(services.on_user_registered)
-email_verified.connect(services.on_email_verified)
-user_deactivated.connect(services.on_user_deactivated)
-user_logged_out.connect(services.on_user_logged_out)
+user_registered.connect(attribution.on_user_registered)
+email_verified.connect(points.on_email_verified)
+user_deactivated.connect(links.on_user_deactivated)
+user_logged_out.connect(links.on_user_logged_out)
 
 DEFAULTS = {
     "RATELIMIT_RESOLVE_IP": "60 per minute",
