@@ -87,5 +87,5 @@ class DatabaseSessionInterface(LazySessionId, SqlAlchemySessionInterface):
             permanent=app.config["SESSION_PERMANENT"],
             sid_length=32,
             serialization_format="msgpack",
-            cleanup_n_requests=app.config.get("SESSION_CLEANUP_N_REQUESTS", 500),
+            cleanup_n_requests=app.config["SESSION_CLEANUP_N_REQUESTS"],
         )

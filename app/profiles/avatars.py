@@ -17,18 +17,17 @@ from app.profiles.editing import ProfileError
 from app.profiles.models import Profile
 
 AVATAR_SIZE = 256
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
 def avatar_dir(app: Flask | None = None) -> Path:
     app = app or current_app
-    return Path(app.config.get("AVATAR_DIR") or Path(app.instance_path) / "avatars")
+    return Path(app.config["AVATAR_DIR"])
 
 
 def _max_avatar_bytes() -> int:
-    return int(current_app.config.get("AVATAR_MAX_BYTES", AVATAR_MAX_BYTES))
+    return int(current_app.config["AVATAR_MAX_BYTES"])
 
 
 def read_avatar_upload(stream: Any) -> bytes:

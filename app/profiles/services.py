@@ -15,7 +15,6 @@ from app.profiles.availability import (  # noqa: F401
 )
 from app.profiles.avatars import (  # noqa: F401
     AVATAR_FORMATS,
-    AVATAR_MAX_BYTES,
     AVATAR_MAX_PIXELS,
     AVATAR_SIZE,
     avatar_dir,
