@@ -1,7 +1,7 @@
 """Referral code latency and invite minting throughput.
 
-  - time-to-code: per sign-up, the ``user_registered`` listener (code mint + attribution) and
-    the commit, on an account row just flushed, over N sign-ups (p50 / p95 / max);
+  - time-to-code: per sign-up, the invite gate (code mint + attribution), the ``user_registered``
+    listeners and the commit, on an account row just flushed, over N sign-ups (p50 / p95 / max);
   - mints/s: invite codes minted and committed in batches.
 
     .venv/bin/python bench/referrals_bench.py [--signups 10000] [--invites 20000] [--database-url URL]
@@ -29,7 +29,7 @@ from app.config import database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.identity.models import User  # noqa: E402
 from app.identity.signals import user_registered  # noqa: E402
-from app.referrals import services  # noqa: E402
+from app.referrals import attribution, services  # noqa: E402
 from app.referrals.models import ReferralCode  # noqa: E402
 from bench import percentile  # noqa: E402
 
@@ -58,6 +58,7 @@ def bench_signups(app, count: int) -> list[float]:  # type: ignore[no-untyped-de
             db.session.add(user)
             db.session.flush()
             start = time.perf_counter()
+            assert attribution.admit_sign_up(user, None) is None
             user_registered.send(app, user=user, invite_code=None)
             db.session.commit()
             samples.append((time.perf_counter() - start) * 1000)

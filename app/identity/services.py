@@ -35,6 +35,10 @@ class IdentityError(Exception):
     field = "invite_code"
 
 
+class SignUpRefused(IdentityError):
+    """The invite gate refused the account (shown on the ``invite_code`` field)."""
+
+
 class UsernameTaken(IdentityError):
     field = "username"
 
@@ -104,8 +108,8 @@ class Registration:
 def register(username: str, email: str, password: str, invite_code: str | None = None) -> Registration:
     """Create an account and queue its verification mail, in the current transaction.
 
-    Listeners of ``user_registered`` (referrals) run inside the same transaction and may
-    raise IdentityError to refuse the sign-up (an exhausted invite, say).
+    The invite gate decides first (an exhausted invite, say, refuses the sign-up); listeners of
+    ``user_registered`` then react inside the same transaction.
     """
     username, email = normalize_username(username), normalize_email(email)
     password_hash = passwords.hash_password(password)
@@ -127,9 +131,21 @@ def register(username: str, email: str, password: str, invite_code: str | None =
             _mail_address_in_use(existing)
             return Registration(user=None)
         raise UsernameTaken("That username is taken.") from None
+    _admit(user, invite_code)
     user_registered.send(_app(), user=user, invite_code=invite_code)
     send_verification(user)
     return Registration(user=user)
+
+
+def _admit(user: User, invite_code: str | None) -> None:
+    """Ask the referrals area's invite gate, where the app runs it, and refuse on its answer."""
+    if "referrals" not in current_app.blueprints:
+        return
+    from app.referrals.attribution import admit_sign_up  # the referrals area imports identity
+
+    refusal = admit_sign_up(user, invite_code)
+    if refusal is not None:
+        raise SignUpRefused(refusal)
 
 
 def _mail_address_in_use(user: User) -> None:
@@ -168,6 +184,7 @@ def create_admin(username: str, email: str, password: str) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    _admit(user, None)
     user_registered.send(_app(), user=user, invite_code=None)
     return user
 

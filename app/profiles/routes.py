@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, send_from_di
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.core.nav import gather_panels
 from app.identity.services import active_user
 from app.profiles import availability as free_slots
 from app.profiles import avatars, bp, editing, matching
@@ -35,13 +36,15 @@ def show(username: str) -> str:
     distance = None
     if viewer is not None and viewer.user_id != profile.user_id:
         distance = player_search.distance_between(viewer, profile)
+    is_owner = current_user.is_authenticated and current_user.id == user.id
     return render_template(
         "profiles/show.html",
         profile_user=user,
         profile=profile,
-        is_owner=current_user.is_authenticated and current_user.id == user.id,
+        is_owner=is_owner,
         distance=distance,
         join_url=None if current_user.is_authenticated else editing.join_link(user),
+        panels=gather_panels("profile", current_user, profile_user=user, is_owner=is_owner),
     )
 
 
@@ -158,6 +161,9 @@ def match() -> str | tuple[str, int]:
         return render_template("profiles/match.html", form=form, results=None), 422
     me = editing.profile_for(current_user)
     results = matching.match_players(current_user, int(form.page.data or 1))
+    has_slots = free_slots.has_slots(current_user)
+    shown = me.has_location and has_slots and results.rows
     return render_template(
-        "profiles/match.html", form=form, results=results, me=me, has_slots=free_slots.has_slots(current_user)
+        "profiles/match.html", form=form, results=results, me=me, has_slots=has_slots,
+        panels=gather_panels("match", current_user, results=results) if shown else [],
     )

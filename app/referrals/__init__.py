@@ -10,13 +10,12 @@ from flask_login import user_logged_out
 
 from app import jobs
 from app.core.nav import NavLink, add_link
-from app.identity.signals import email_verified, user_deactivated, user_registered
+from app.identity.signals import email_verified, user_deactivated
 
 bp = Blueprint("referrals", __name__)
 
-from app.referrals import attribution, links, points, routes  # noqa: E402,F401
+from app.referrals import links, points, routes  # noqa: E402,F401
 
-user_registered.connect(attribution.on_user_registered)
 email_verified.connect(points.on_email_verified)
 user_deactivated.connect(links.on_user_deactivated)
 user_logged_out.connect(links.on_user_logged_out)

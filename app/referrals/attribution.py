@@ -3,9 +3,7 @@ referral edge) and the invite it used."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -60,8 +58,14 @@ def attribute_sign_up(user: User, typed_code: str | None, remembered: str = "") 
         raise InviteRequired("Fairway is invite-only for now: enter an invite or referral code.")
 
 
-def on_user_registered(sender: Flask, user: User, invite_code: str | None = None, **_: Any) -> None:
-    """identity's ``user_registered`` listener, run inside the sign-up transaction."""
-    if "referrals" in sender.blueprints:
-        attribute_sign_up(user, invite_code, memory.remembered())
-        memory.forget()
+def admit_sign_up(user: User, typed_code: str | None) -> str | None:
+    """The invite gate, which sign-up calls inside its transaction before anything reacts to
+    the new account: it gives the account its code, its ``referred_by`` and its invite, and
+    answers None, or why the account may not be made (a code that is not good, or invite-only
+    mode and no code). Sign-up refuses with that answer and rolls back."""
+    try:
+        attribute_sign_up(user, typed_code, memory.remembered())
+    except CodeRefused as refusal:
+        return str(refusal)
+    memory.forget()
+    return None

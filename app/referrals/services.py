@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from app.referrals.attribution import (  # noqa: F401
     InviteRequired,
+    admit_sign_up,
     attribute_sign_up,
-    on_user_registered,
     record_referral,
 )
 from app.referrals.invites import (  # noqa: F401
@@ -34,6 +34,7 @@ from app.referrals.links import (  # noqa: F401
     on_user_deactivated,
     on_user_logged_out,
     referral_link,
+    referral_row,
     referral_url,
     remember_referrer,
     resolve,

@@ -22,6 +22,6 @@ email_verified.connect(claims.on_email_verified)
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Tee times", "teetimes.index"))
-    app.add_template_global(listings.hosted_open_rounds, "teetimes_hosting")
     app.add_template_global(rounds.when_text, "teetime_when")
-    add_panel(app, "match", "teetimes/_match_panel.html")
+    add_panel(app, "match", "teetimes/_match_panel.html",
+              lambda viewer, **_: listings.hosted_open_rounds(viewer))
