@@ -56,11 +56,7 @@ def welcome(step: str) -> Response | str | tuple[str, int]:
         try:
             profile_editing.update_profile(profile, form.changes(current_user.username))
             if step == "avatar":
-                upload = form.avatar.data
-                if upload is not None and upload.filename:
-                    profile_avatars.set_avatar(profile, profile_avatars.read_avatar_upload(upload.stream))
-                elif form.remove_avatar.data:
-                    profile_avatars.remove_avatar(profile)
+                profile_avatars.change_avatar(profile, form.avatar.data, form.remove_avatar.data)
         except ProfileError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:

@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from flask import url_for
 
 from app.clock import utcnow
+from app.core.inserts import dialect_insert
 from app.core.pagination import Paginated
+from app.core.text import plural, when
 from app.extensions import db
 from app.following import services as following
 from app.home.models import OUTCOMES, STEPS, OnboardingStep
@@ -97,12 +99,7 @@ def record_step(user: User, step: str, outcome: str) -> None:
         raise ValueError(f"unknown onboarding step or outcome: {step!r}, {outcome!r}")
     table = OnboardingStep.__table__
     values = {"user_id": user.id, "step": step, "outcome": outcome, "updated_at": utcnow()}
-    insert: Any
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values)
+    statement = dialect_insert(table).values(**values)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "step"],
         set_={"outcome": statement.excluded.outcome, "updated_at": statement.excluded.updated_at},
@@ -170,7 +167,7 @@ def _distance_text(row: PlayerRow) -> str:
 
 
 def _slot_text(day: Any, slot: str) -> str:
-    return f"{day.strftime('%a %b')} {day.day} {slot} ({SLOT_HOURS[slot]})"
+    return f"{when(day, 'day')} {slot} ({SLOT_HOURS[slot]})"
 
 
 def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
@@ -194,7 +191,7 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
         ))
 
     for talk in messaging.unread_conversations(user, limit=PER_KIND):
-        count = f"{talk.unread} unread message{'' if talk.unread == 1 else 's'}"
+        count = f"{talk.unread} unread {plural(talk.unread, 'message')}"
         cards.append(Card(
             "messages", f"{count} from {talk.other.username}", talk.preview,
             Action("Read and reply", url_for("messaging.conversation", username=talk.other.username)),
@@ -239,8 +236,8 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
     stats = referral_stats.stats_for(user)
     cards.append(Card(
         "referrals", "Bring your golf friends",
-        f"{stats.sign_ups} sign-up{'' if stats.sign_ups == 1 else 's'} "
-        f"({stats.verified} confirmed) · {stats.points} point{'' if stats.points == 1 else 's'}",
+        f"{stats.sign_ups} {plural(stats.sign_ups, 'sign-up')} "
+        f"({stats.verified} confirmed) · {stats.points} {plural(stats.points, 'point')}",
         Action("Share your link", url_for("referrals.mine")), rank=7,
         share_url=referral_links.referral_url(code),
     ))

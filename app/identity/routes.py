@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.core.forms import ActionForm
 from app.core.transactions import retried
+from app.core.views import limit_setting as _limit
 from app.extensions import client_address, limit_key, limiter
 from app.identity import bp, services, tokens
 from app.identity.access import safe_next, sign_in
@@ -26,10 +27,6 @@ from app.referrals import memory as referral_memory
 
 CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
 RESET_SENT = "If an account uses that address, we've sent it instructions. Check your inbox."
-
-
-def _limit(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
 
 
 def _failed(response: Response) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core.signals import this_app as _app
 from app.extensions import db
 from app.identity import passwords, tokens
 from app.identity.models import ROLE_ADMIN, LoginAttempt, User, new_session_token
@@ -22,11 +23,6 @@ from app.privacy import hash_identifier
 log = logging.getLogger(__name__)
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9_]+")
-
-
-def _app() -> Flask:
-    """The real app object, the sender of identity's signals."""
-    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 class IdentityError(Exception):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
 from app.clock import utcnow
+from app.core.inserts import insert_ignoring_duplicates
 from app.extensions import db
 from app.identity.models import User
 from app.profiles.editing import ProfileError
@@ -36,23 +36,11 @@ def check_slot(day: date, slot: str) -> None:
         raise ProfileError("slot", "Pick morning, midday or twilight.")
 
 
-def _insert_ignoring_duplicates(values: dict[str, Any]) -> None:
-    table = AvailabilitySlot.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        db.session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        db.session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
-
-
 def mark_slot(user: User, day: date, slot: str) -> None:
     """Say the player is free then. Marking a slot that is already marked changes nothing
     (the unique constraint decides, so two tabs racing can't make a duplicate)."""
     check_slot(day, slot)
-    _insert_ignoring_duplicates({"user_id": user.id, "day": day, "slot": slot, "created_at": utcnow()})
+    insert_ignoring_duplicates(AvailabilitySlot, user_id=user.id, day=day, slot=slot, created_at=utcnow())
 
 
 def unmark_slot(user: User, day: date, slot: str) -> None:

@@ -86,6 +86,15 @@ def set_avatar(profile: Profile, data: bytes) -> str:
     return name
 
 
+def change_avatar(profile: Profile, upload: Any, remove: bool) -> None:
+    """What a profile form's picture fields ask for: a file chosen replaces the picture, the
+    "remove" box drops it, neither keeps it."""
+    if upload is not None and upload.filename:
+        set_avatar(profile, read_avatar_upload(upload.stream))
+    elif remove:
+        remove_avatar(profile)
+
+
 def remove_avatar(profile: Profile) -> None:
     old, profile.avatar = profile.avatar, None
     db.session.flush()

@@ -13,8 +13,8 @@ from app.profiles import avatars, bp, editing, matching
 from app.profiles import search as player_search
 from app.profiles.editing import ProfileError
 from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm, profile_form_data
-from app.profiles.models import DEFAULT_RADIUS_MILES, SLOT_HOURS, SLOTS, Profile
-from app.profiles.search import Origin, SearchCriteria
+from app.profiles.models import SLOT_HOURS, SLOTS, Profile
+from app.profiles.search import SearchCriteria
 
 AVATAR_MAX_AGE = 365 * 24 * 3600
 
@@ -65,11 +65,7 @@ def edit() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             editing.update_profile(profile, form.changes(current_user.username))
-            upload = form.avatar.data
-            if upload is not None and upload.filename:
-                avatars.set_avatar(profile, avatars.read_avatar_upload(upload.stream))
-            elif form.remove_avatar.data:
-                avatars.remove_avatar(profile)
+            avatars.change_avatar(profile, form.avatar.data, form.remove_avatar.data)
         except ProfileError as exc:
             getattr(form, exc.field).errors.append(str(exc))
             return render_template("profiles/edit.html", form=form, profile=profile), 422
@@ -126,19 +122,10 @@ def search() -> str | tuple[str, int]:
     me = editing.profile_for(current_user)
     if not form.validate():
         return render_template("profiles/search.html", form=form, results=None, origin=None), 422
-    origin: Origin | None = None
-    if form.place is not None:
-        origin = Origin(form.place.latitude, form.place.longitude, f"{form.place.zip} ({form.place.city})")
-    elif me.latitude is not None and me.longitude is not None:
-        origin = Origin(me.latitude, me.longitude, "your home zip")
-    radius = form.radius_value
-    if radius is None and form.place is not None:
-        radius = DEFAULT_RADIUS_MILES
-    elif radius is None and origin is not None and not form.q.data:
-        radius = me.radius_miles
-    if radius is not None and origin is None:
-        form.near.errors.append("Give a zip code to search around, or set your home zip on your profile.")
+    area = form.search_area(me)
+    if area is None:
         return render_template("profiles/search.html", form=form, results=None, origin=None), 422
+    origin, radius = area
     criteria = SearchCriteria(
         q=form.q.data or "",
         origin=origin,

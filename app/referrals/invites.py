@@ -3,6 +3,7 @@ so concurrent redemptions never exceed the uses."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,15 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
-from app.core.signals import admin_action
+from app.core.signals import admin_action, this_app
 from app.extensions import db
 from app.identity.models import User
 from app.identity.services import IdentityError, normalize_email
 from app.privacy import hash_identifier
 from app.referrals.codes import new_invite_code, normalize_code
-from app.referrals.links import MAX_MINT_ATTEMPTS, CodeUnavailable, _app, mint_stats
+from app.referrals.links import MAX_MINT_ATTEMPTS, CodeUnavailable
 from app.referrals.models import Invite, InviteRedemption
 
+log = logging.getLogger(__name__)
 MINT_BATCH = 500
 
 
@@ -120,7 +122,7 @@ def mint_invites(
                     db.session.add_all(batch)
                     db.session.flush()
             except IntegrityError:
-                mint_stats().retried()
+                log.warning("a batch of %s invite codes hit a taken code; minting it again", size)
                 if attempt == MAX_MINT_ATTEMPTS - 1:
                     raise CodeUnavailable("could not mint unique invite codes") from None
                 continue
@@ -138,7 +140,7 @@ def create_invites(actor: User, **options: Any) -> list[Invite]:
     if email:
         detail += f" email={hash_identifier(email)}"
     target = f"invite:{ids[0]}" if len(ids) == 1 else f"invite:{ids[0]}-{ids[-1]}"
-    admin_action.send(_app(), actor=actor, action="invite.create", target=target, detail=detail)
+    admin_action.send(this_app(), actor=actor, action="invite.create", target=target, detail=detail)
     return invites
 
 
@@ -150,7 +152,7 @@ def revoke_invite(actor: User, invite_id: int) -> Invite:
         invite.revoked_at = utcnow()
         db.session.flush()
     admin_action.send(
-        _app(), actor=actor, action="invite.revoke", target=f"invite:{invite.id}",
+        this_app(), actor=actor, action="invite.revoke", target=f"invite:{invite.id}",
         detail=f"uses_left={invite.uses_left}",
     )
     return invite

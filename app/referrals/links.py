@@ -6,8 +6,7 @@ races.
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
-from app.core.cache import ExpiringCache, per_app
+from app.core.cache import SharedTTLCache, per_app
 from app.extensions import db
 from app.identity.models import User
 from app.referrals import memory
@@ -31,27 +30,6 @@ MAX_MINT_ATTEMPTS = 5
 
 class CodeUnavailable(RuntimeError):
     """Minting a code failed ``MAX_MINT_ATTEMPTS`` times in a row."""
-
-
-@dataclass
-class MintStats:
-    """How often code mints had to retry, for tests, benchmarks and logs."""
-
-    retries: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def retried(self) -> None:
-        with self.lock:
-            self.retries += 1
-
-
-def mint_stats(app: Flask | None = None) -> MintStats:
-    target = app or current_app
-    return target.extensions.setdefault("fairway.referral_mint_stats", MintStats())  # type: ignore[no-any-return]
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 def _current_row(user_id: int) -> ReferralCode | None:
@@ -77,7 +55,6 @@ def assign_code(user: User) -> ReferralCode:
                 row.code = encode_referral(row.id, row.nonce)
                 db.session.flush()
         except IntegrityError:
-            mint_stats().retried()
             log.warning("referral code mint for user %s conflicted; retrying", user.id)
             continue
         return row
@@ -160,9 +137,9 @@ class LinkTarget:
     code_id: int | None
 
 
-def _link_cache() -> ExpiringCache[str, int]:
+def _link_cache() -> SharedTTLCache[str, int]:
     return per_app("fairway.referral_links",
-                   lambda app: ExpiringCache(app.config["REFERRAL_LINK_CACHE_SECONDS"]))
+                   lambda app: SharedTTLCache(app.config["REFERRAL_LINK_CACHE_SECONDS"]))
 
 
 def link_target(raw: str | None) -> LinkTarget:

@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
+from app.core.text import plural
+from app.core.views import limit_setting
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
 from app.referrals import bp, clicks, links, memory, stats, tree
@@ -15,10 +17,6 @@ from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
 from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
-
-
-def _limit(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
 
 
 def _no_store(response: Response) -> Response:
@@ -68,7 +66,7 @@ def leaderboard() -> str:
 
 @bp.get("/waitlist")
 @bp.post("/waitlist")
-@limiter.limit(_limit("RATELIMIT_WAITLIST_IP"), methods=["POST"])
+@limiter.limit(limit_setting("RATELIMIT_WAITLIST_IP"), methods=["POST"])
 def waitlist() -> Response | str | tuple[str, int]:
     if current_app.config["REGISTRATION_MODE"] != "invite_only":
         flash("Sign-up is open: no need to wait.", "info")
@@ -99,7 +97,7 @@ def api_my_link() -> Response:
 
 
 @bp.route("/api/referral/resolve")
-@limiter.limit(_limit("RATELIMIT_RESOLVE_IP"))
+@limiter.limit(limit_setting("RATELIMIT_RESOLVE_IP"))
 def api_resolve() -> Response:
     """Always 200 with the same keys, found or not, so probing learns only ``valid``."""
     resolution = links.resolve(request.args.get("code", "")[:MAX_INPUT])
@@ -132,7 +130,7 @@ def admin_invites() -> Response | tuple[str, int]:
             current_user._get_current_object(), count=form.count.data, uses=form.uses.data,
             expires_on=form.expires.data, email=form.email.data or None, note=form.note.data or "",
         )
-        flash(f"Created {len(invites)} invite code{'s' if len(invites) != 1 else ''}.", "success")
+        flash(f"Created {len(invites)} invite {plural(len(invites), 'code')}.", "success")
         return redirect(url_for("referrals.admin_invites"), 303)
     if request.method == "POST":
         return _invites_page(form, 422)

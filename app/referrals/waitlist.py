@@ -9,14 +9,14 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
-from app.core.signals import admin_action
+from app.core.signals import admin_action, this_app
 from app.extensions import db
 from app.identity.models import User
 from app.identity.services import normalize_email
 from app.outbox.services import queue_mail
 from app.privacy import hash_identifier
 from app.referrals.invites import InviteNotFound, mint_invites
-from app.referrals.links import _app, referral_url
+from app.referrals.links import referral_url
 from app.referrals.models import Invite, WaitlistEntry
 
 
@@ -55,7 +55,7 @@ def invite_from_waitlist(actor: User, entry_id: int) -> Invite:
         url=referral_url(invite.code), days=days,
     )
     admin_action.send(
-        _app(), actor=actor, action="waitlist.invite", target=f"waitlist:{entry.id}",
+        this_app(), actor=actor, action="waitlist.invite", target=f"waitlist:{entry.id}",
         detail=f"invite:{invite.id} email={hash_identifier(entry.email)}",
     )
     return invite

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, current_app
 
 from app.clock import utcnow
+from app.core.signals import this_app
+from app.core.text import plural
 from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
@@ -16,10 +17,6 @@ from app.teetimes.listings import claims_of, spots_left
 from app.teetimes.models import HELD, PENDING, Claim, TeeTime
 from app.teetimes.rounds import round_url, when_text
 from app.teetimes.signals import player_removed, round_cancelled
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 def _hosted(host: User, tee_time_id: int) -> TeeTime:
@@ -44,7 +41,7 @@ def remove_player(host: User, tee_time_id: int, username: str) -> User:
     claim.removed_at = now
     db.session.flush()
     player = claim.user
-    player_removed.send(_app(), tee_time=tee_time, host=host, player=player)
+    player_removed.send(this_app(), tee_time=tee_time, host=host, player=player)
     queue_mail(
         "teetime_removed", player.email, f"You're no longer in {host.username}'s round", "teetime_removed",
         player=player, host=host, tee_time=tee_time, when=when_text(tee_time),
@@ -63,7 +60,7 @@ def cancel_round(host: User, tee_time_id: int) -> list[User]:
     tee_time.cancelled_at = now
     db.session.flush()
     players = [claim.user for claim in claims_of(tee_time) if claim.status(now) in (HELD, PENDING)]
-    round_cancelled.send(_app(), tee_time=tee_time, host=host, players=players)
+    round_cancelled.send(this_app(), tee_time=tee_time, host=host, players=players)
     for player in players:
         queue_mail(
             "teetime_cancelled", player.email, f"{host.username} cancelled the round at {tee_time.course}",
@@ -85,7 +82,7 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
     player = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
     if player is None or not player.is_active:
         raise NoSuchPlayer("We couldn't find that player.")
-    spots = f"{left} open spot{'' if left == 1 else 's'}"
+    spots = f"{left} open {plural(left, 'spot')}"
     body = (
         f"I'm playing {tee_time.course} on {when_text(tee_time)} and have {spots}. "
         f"Want to join? Claim a spot here: {round_url(tee_time)}"

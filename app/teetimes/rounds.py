@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core.text import when
 from app.courses.services import get_course
 from app.extensions import db
 from app.identity.models import User
@@ -83,7 +84,7 @@ def start_of(day: date, slot: str | None, exact: time | None, timezone: str) -> 
 def when_text(tee_time: TeeTime) -> str:
     """How a round's time reads in pages, mail and messages ("Sat Dec 6, 7:30 AM PST")."""
     start = tee_time.local_start
-    day = start.strftime("%a %b %-d")
+    day = when(start, "day")
     clock = start.strftime("%-I:%M %p %Z")
     if tee_time.slot:
         return f"{day}, {tee_time.slot} (from {clock})"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.core.views import limit_setting
 from app.extensions import limiter
 from app.teetimes import bp, claims, errors, hosting, listings, rounds
 from app.teetimes.forms import ActionForm, TeeTimeForm
@@ -120,7 +121,7 @@ def cancel(code: str) -> Response | tuple[str, int]:
 @bp.route("/t/<code>/invite/<username>", methods=["POST"])
 @login_required
 # An invite is a message: it counts against the same limit as messages.
-@limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=lambda: f"message:{current_user.id}")
+@limiter.limit(limit_setting("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}")
 def invite(code: str, username: str) -> Response | tuple[str, int]:
     tee_time = _round(code)
     try:
