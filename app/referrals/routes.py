@@ -116,7 +116,7 @@ def api_resolve() -> Response:
 def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
     return render_template(
         "referrals/admin_invites.html", form=form, invites=invite_codes.recent_invites(),
-        action_form=ActionForm(), now=utcnow(),
+        now=utcnow(),
     ), status
 
 
@@ -158,7 +158,7 @@ def admin_referrals() -> str:
 @admin_required
 def admin_waitlist() -> str:
     return render_template(
-        "referrals/admin_waitlist.html", entries=waitlists.waitlist(), action_form=ActionForm()
+        "referrals/admin_waitlist.html", entries=waitlists.waitlist()
     )
 
 
