@@ -163,11 +163,10 @@ def register_request_hooks(app: Flask) -> None:
     def navigation() -> dict[str, Any]:
         from flask_login import current_user
 
-        from app.core.nav import nav_context, panels
+        from app.core.nav import nav_context
 
         context = nav_context(app, current_user)
         context["registration_mode"] = app.config["REGISTRATION_MODE"]
-        context["panels"] = lambda page: panels(app, page)
         return context
 
 

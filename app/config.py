@@ -9,6 +9,20 @@ from pathlib import Path
 from typing import Any
 
 _TRUE = {"1", "true", "yes", "on"}
+#: Rate limits an operator may tune, in Flask-Limiter notation, with their defaults.
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN_IP": "20 per 10 minutes",
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per 10 minutes",
+    "RATELIMIT_SIGNUP_IP": "10 per hour",
+    "RATELIMIT_RESET_IP": "10 per hour",
+    "RATELIMIT_RESET_ADDRESS": "3 per hour",
+    "RATELIMIT_RESEND": "5 per hour",
+    "RATELIMIT_RESOLVE_IP": "60 per minute",
+    "RATELIMIT_WAITLIST_IP": "10 per hour",
+    "RATELIMIT_MESSAGE": "30 per minute",
+}
+#: Largest avatar upload (below ``MAX_CONTENT_LENGTH``, so the form can say why it refused).
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -19,6 +33,34 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in _TRUE
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float,
+            kind: type[int] | type[float] = int) -> Any:
+    """``env[name]`` as a number between ``low`` and ``high``; anything else stops startup."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # NaN fails the comparison too
+        raise ConfigError(f"{name} must be a{'' if kind is int else ' decimal'} number from {low:g} "
+                          f"to {high:g}, not {raw!r}.")
+    return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in Flask-Limiter notation (``5 per 10 minutes``), checked at startup."""
+    from limits import parse_many
+
+    value = env.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate limit such as '5 per 10 minutes', not {value!r}.") from None
+    return value
 
 
 def database_url(url: str | None, instance_path: str) -> str:
@@ -79,7 +121,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "REDIS_URL": redis_url,
         # Uploaded avatars (default: the instance folder); shared storage when web scales out.
-        "AVATAR_DIR": env.get("AVATAR_DIR") or None,
+        "AVATAR_DIR": env.get("AVATAR_DIR") or str(Path(instance_path) / "avatars"),
         "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "REGISTRATION_MODE": mode,
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
@@ -87,23 +129,25 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "RATELIMIT_HEADERS_ENABLED": True,
         # While Redis is away, limits keep counting in each process's memory.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "20 per 10 minutes"),
-        "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 10 minutes"),
-        "RATELIMIT_SIGNUP_IP": env.get("RATELIMIT_SIGNUP_IP", "10 per hour"),
-        "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
-        "RATELIMIT_RESET_ADDRESS": env.get("RATELIMIT_RESET_ADDRESS", "3 per hour"),
-        "RATELIMIT_RESEND": env.get("RATELIMIT_RESEND", "5 per hour"),
+        **{name: _rate(env, name, default) for name, default in RATE_LIMITS.items()},
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_PORT": _number(env, "MAIL_PORT", 25, 1, 65535),
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), False),
         "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL"), False),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Fairway <no-reply@fairway.local>"),
         "DISPOSABLE_EMAIL_CHECK": _flag(env.get("DISPOSABLE_EMAIL_CHECK"), True),
-        "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
-        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "6")),
-        "DB_RETRY_ATTEMPTS": int(env.get("DB_RETRY_ATTEMPTS", "3")),
+        "OUTBOX_SWEEP_SECONDS": _number(env, "OUTBOX_SWEEP_SECONDS", 30, 1, 86_400),
+        "OUTBOX_MAX_ATTEMPTS": _number(env, "OUTBOX_MAX_ATTEMPTS", 6, 1, 100),
+        "DB_RETRY_ATTEMPTS": _number(env, "DB_RETRY_ATTEMPTS", 3, 1, 20),
+        "WAITLIST_INVITE_DAYS": _number(env, "WAITLIST_INVITE_DAYS", 14, 1, 365),
+        "REFERRAL_LINK_CACHE_SECONDS": _number(env, "REFERRAL_LINK_CACHE_SECONDS", 60, 0, 86_400),
+        "REFERRAL_CLICK_FLUSH_SECONDS": _number(
+            env, "REFERRAL_CLICK_FLUSH_SECONDS", 1.0, 0.05, 3600, float
+        ),
+        "ADMIN_PAGE_SIZE": _number(env, "ADMIN_PAGE_SIZE", 25, 1, 500),
+        "AVATAR_MAX_BYTES": AVATAR_MAX_BYTES,
         # Sessions: server-side, in Redis when configured, else in the database.
         "SESSION_TYPE": "redis" if redis_url else "sqlalchemy",
         "SESSION_KEY_PREFIX": "fairway:session:",

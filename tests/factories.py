@@ -9,6 +9,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity import passwords
 from app.identity.models import User
+from app.profiles import geo
 from app.profiles import services as profiles
 from tests.support import PASSWORD
 
@@ -37,7 +38,7 @@ def make_member(username: str, zip: str | None = None, verified: bool = True, ro
     user = make_account(username, verified=verified, role=role, password=password)
     row = profiles.create_profile(user)
     if zip:
-        place = profiles.geo.place_for_zip(zip)
+        place = geo.place_for_zip(zip)
         assert place is not None, zip
         row.zip, row.city, row.state = place.zip, place.city, place.state
         row.latitude, row.longitude = place.latitude, place.longitude

@@ -24,5 +24,4 @@ admin_action.connect(services.record_admin_action)
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
-    app.config.setdefault("ADMIN_PAGE_SIZE", 25)
     add_link(app, NavLink("Admin", "admin.users", role="admin"))

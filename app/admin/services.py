@@ -22,14 +22,14 @@ from app.admin.models import AuditEntry
 from app.clock import utcnow
 from app.core.pagination import Paginated
 from app.core.search import contains
-from app.core.signals import admin_action
+from app.core.signals import admin_action, this_app
 from app.extensions import db
 from app.identity import services as identity
 from app.identity.models import OUTCOMES, LoginAttempt, User
 from app.outbox import services as outbox
 from app.outbox.models import FAILED, PENDING, SENT, OutboxMail
 from app.privacy import hash_identifier
-from app.referrals.services import referral_counts, referrers_of
+from app.referrals.stats import referral_counts, referrers_of
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ class AdminError(Exception):
 
 class NotFound(LookupError):
     """No user or mail with that id."""
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -81,7 +77,7 @@ def record_admin_action(
 
 
 def _audit(actor: User, action: str, target: str, detail: str = "") -> None:
-    admin_action.send(_app(), actor=actor, action=action, target=target, detail=detail)
+    admin_action.send(this_app(), actor=actor, action=action, target=target, detail=detail)
 
 
 @dataclass

@@ -1,7 +1,12 @@
-"""The pieces every area shares: health check, error pages, navigation (the home page is in app.home)."""
+"""The pieces every area shares: health check, error pages, navigation, template filters (the
+home page is in app.home)."""
 
 from flask import Blueprint
 
+from app.core.text import plural, when
+
 bp = Blueprint("core", __name__)
+bp.add_app_template_filter(plural)
+bp.add_app_template_filter(when)
 
 from app.core import routes  # noqa: E402,F401

@@ -4,11 +4,10 @@ old but are asked for often."""
 from __future__ import annotations
 
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from flask import Flask, current_app
 
 K = TypeVar("K")
@@ -25,35 +24,25 @@ def per_app(name: str, make: Callable[[Flask], T], app: Flask | None = None) -> 
     return found  # type: ignore[no-any-return]
 
 
-class ExpiringCache(Generic[K, V]):
-    """Keeps up to ``size`` entries for ``seconds`` each; the oldest stored goes first when it
-    is full. ``seconds <= 0`` keeps nothing. Safe to share between a worker's threads."""
+class SharedTTLCache(TTLCache[K, V]):
+    """cachetools' ``TTLCache`` (``size`` entries, each kept ``seconds``; the oldest goes first
+    when it is full) behind a lock, as a web process's threads share it. ``seconds <= 0``
+    keeps nothing."""
 
     def __init__(self, seconds: float, size: int = 10_000) -> None:
-        self.seconds = seconds
-        self.size = size
-        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        super().__init__(maxsize=size, ttl=max(seconds, 0))
         self._lock = threading.Lock()
 
-    def get(self, key: K) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry[0] < time.monotonic():
-            with self._lock:
-                self._entries.pop(key, None)
-            return None
-        return entry[1]
+    def get(self, key: K, default: Any = None) -> Any:
+        with self._lock:
+            return super().get(key, default)
 
     def put(self, key: K, value: V) -> None:
-        if self.seconds <= 0:
+        if self.ttl <= 0:
             return
         with self._lock:
-            self._entries[key] = (time.monotonic() + self.seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self[key] = value
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            super().clear()

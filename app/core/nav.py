@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,26 @@ def nav_context(app: Flask, user: Any) -> dict[str, Any]:
     return {"nav_links": links, "nav_badges": {name: count(user) for name, count in badges.items()}}
 
 
-def add_panel(app: Flask, page: str, template: str) -> None:
+@dataclass(frozen=True)
+class Panel:
+    """One area's part of another area's page: its template, and what it shows (``panel.data``)."""
+
+    template: str
+    data: Any = None
+
+
+def add_panel(app: Flask, page: str, template: str, gather: Callable[..., Any] | None = None) -> None:
     """Let an area put a template on another area's page (``page`` names the spot, e.g.
-    ``"profile"``); the page renders ``{% for panel in panels("profile") %}{% include panel %}``."""
-    app.extensions.setdefault("fairway.panels", {}).setdefault(page, []).append(template)
+    ``"profile"``). ``gather(viewer, **page_values)`` collects what it shows: the page's view
+    calls it through ``gather_panels`` before rendering, so the template never queries."""
+    app.extensions.setdefault("fairway.panels", {}).setdefault(page, []).append((template, gather))
 
 
-def panels(app: Flask, page: str) -> list[str]:
-    return list(app.extensions.get("fairway.panels", {}).get(page, []))
+def gather_panels(page: str, viewer: Any, **values: Any) -> list[Panel]:
+    """The panels of ``page`` with their data, for the view to pass as ``panels``; the page
+    renders ``{% for panel in panels %}{% include panel.template %}{% endfor %}``."""
+    app = current_app
+    return [
+        Panel(template, gather(viewer, **values) if gather is not None else None)
+        for template, gather in app.extensions.get("fairway.panels", {}).get(page, [])
+    ]

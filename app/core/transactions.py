@@ -41,7 +41,7 @@ def retried(view: F) -> F:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        attempts = current_app.config.get("DB_RETRY_ATTEMPTS", 3)
+        attempts = current_app.config["DB_RETRY_ATTEMPTS"]
         before = dict(session)
         before_g = dict(g.__dict__)
         for attempt in range(1, attempts + 1):

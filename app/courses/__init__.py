@@ -19,8 +19,8 @@ from app.courses import routes, services  # noqa: E402,F401
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Courses", "courses.search"))
-    app.add_template_global(services.played_courses, "courses_played")
-    add_panel(app, "profile", "courses/_profile_panel.html")
+    add_panel(app, "profile", "courses/_profile_panel.html",
+              lambda viewer, profile_user, **_: services.played_courses(profile_user))
 
 
 @bp.cli.command("seed")

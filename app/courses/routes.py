@@ -11,8 +11,7 @@ from app.courses.forms import AdminCourseSearchForm, CourseForm, CourseSearchFor
 from app.courses.models import Course
 from app.identity.access import admin_required, safe_next
 from app.identity.models import User
-from app.profiles.models import DEFAULT_RADIUS_MILES
-from app.profiles.services import Origin, profile_for
+from app.profiles.editing import profile_for
 
 
 def _course(course_id: int) -> Course:
@@ -36,17 +35,10 @@ def search() -> str | tuple[str, int]:
     if not form.validate():
         return render_template("courses/search.html", form=form, results=None, origin=None), 422
     me = profile_for(current_user)
-    origin: Origin | None = None
-    if form.place is not None:
-        origin = Origin(form.place.latitude, form.place.longitude, f"{form.place.zip} ({form.place.city})")
-    elif me.latitude is not None and me.longitude is not None:
-        origin = Origin(me.latitude, me.longitude, "your home zip")
-    radius = form.radius_value
-    if radius is None and origin is not None and (form.place is not None or not form.q.data):
-        radius = float(me.radius_miles if form.place is None else DEFAULT_RADIUS_MILES)
-    if radius is not None and origin is None:
-        form.near.errors.append("Give a zip code to search around, or set your home zip on your profile.")
+    area = form.search_area(me)
+    if area is None:
         return render_template("courses/search.html", form=form, results=None, origin=None), 422
+    origin, radius = area
     results = services.search_courses(current_user, services.CourseSearch(
         q=form.q.data or "", origin=origin, radius=radius, page=int(form.page.data or 1),
     ))

@@ -8,18 +8,18 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
 
 from app.clock import utcnow
+from app.core.inserts import insert_ignoring_duplicates
 from app.core.pagination import Paginated
 from app.core.search import contains
-from app.core.signals import admin_action
+from app.core.signals import admin_action, this_app
 from app.courses.catalog import SAMPLE_COURSES
 from app.courses.models import Course, CoursePlay
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
-from app.profiles.services import Origin, box_clause
+from app.profiles.search import Origin, box_clause
 
 PER_PAGE = 20
 ADMIN_PER_PAGE = 50
@@ -32,10 +32,6 @@ class CourseError(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 # --- where a course is -----------------------------------------------------------------------
@@ -102,7 +98,7 @@ def create_course(actor: User, details: CourseDetails) -> Course:
     _apply(course, details)
     db.session.add(course)
     db.session.flush()
-    admin_action.send(_app(), actor=actor, action="course.create", target=f"course:{course.id}",
+    admin_action.send(this_app(), actor=actor, action="course.create", target=f"course:{course.id}",
                       detail=course.name)
     return course
 
@@ -110,7 +106,7 @@ def create_course(actor: User, details: CourseDetails) -> Course:
 def update_course(actor: User, course: Course, details: CourseDetails) -> Course:
     _apply(course, details)
     db.session.flush()
-    admin_action.send(_app(), actor=actor, action="course.update", target=f"course:{course.id}",
+    admin_action.send(this_app(), actor=actor, action="course.update", target=f"course:{course.id}",
                       detail=course.name)
     return course
 
@@ -212,21 +208,9 @@ def _distance(origin: Origin | None, course: Course) -> float | None:
 # --- played courses --------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(values: dict[str, Any]) -> None:
-    table = CoursePlay.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        db.session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        db.session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
-
-
 def mark_played(user: User, course: Course) -> None:
     """Say the player has played the course; marking it again changes nothing (the key decides)."""
-    _insert_ignoring_duplicates({"user_id": user.id, "course_id": course.id, "created_at": utcnow()})
+    insert_ignoring_duplicates(CoursePlay, user_id=user.id, course_id=course.id, created_at=utcnow())
 
 
 def unmark_played(user: User, course: Course) -> None:

@@ -17,5 +17,5 @@ from app.following import routes, services  # noqa: E402,F401
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
-    app.add_template_global(services.profile_panel, "following_panel")
-    add_panel(app, "profile", "following/_profile_panel.html")
+    add_panel(app, "profile", "following/_profile_panel.html",
+              lambda viewer, profile_user, **_: services.profile_panel(viewer, profile_user))

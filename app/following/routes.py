@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.forms import bounded_int
+from app.core.views import page_arg, refused
 from app.following import bp, services
 from app.identity.access import safe_next
 from app.identity.models import User
@@ -17,17 +17,6 @@ def _target(username: str) -> User:
     if user is None:
         abort(404)
     return user
-
-
-def _refused(code: int, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", code=code, message=message), code
-
-
-def _page() -> int:
-    page = bounded_int(request.args.get("page", "1"), 1, 10_000)
-    if page is None:
-        abort(422)
-    return page
 
 
 def _back(user: User) -> Response:
@@ -44,7 +33,7 @@ def follow(username: str) -> Response | tuple[str, int]:
     try:
         new = services.follow(current_user, target)
     except services.FollowingError as exc:
-        return _refused(422, str(exc))
+        return refused(422, str(exc))
     flash(f"You follow {target.username} now." if new else f"You already follow {target.username}.",
           "success" if new else "info")
     return _back(target)
@@ -66,9 +55,9 @@ def fistbump(username: str) -> Response | tuple[str, int]:
     try:
         services.fist_bump(current_user, target)
     except services.TooSoon as exc:
-        return _refused(429, str(exc))
+        return refused(429, str(exc))
     except services.FollowingError as exc:
-        return _refused(422, str(exc))
+        return refused(422, str(exc))
     flash(f"You fist bumped {target.username}. 👊", "success")
     return _back(target)
 
@@ -79,7 +68,7 @@ def followers(username: str) -> str:
     user = _target(username)
     return render_template(
         "following/people.html", profile_user=user, kind="followers",
-        people=services.followers_page(user, _page()),
+        people=services.followers_page(user, page_arg()),
     )
 
 
@@ -89,5 +78,5 @@ def following(username: str) -> str:
     user = _target(username)
     return render_template(
         "following/people.html", profile_user=user, kind="following",
-        people=services.following_page(user, _page()),
+        people=services.following_page(user, page_arg()),
     )

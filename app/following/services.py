@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.core.pagination import Paginated
+from app.core.signals import this_app
+from app.core.text import plural
 from app.extensions import db
 from app.following.models import FistBump, Follow
 from app.following.signals import fist_bumped, followed
@@ -39,10 +40,6 @@ class TooSoon(FollowingError):
         self.retry_at = retry_at
 
 
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
-
-
 # --- follows -------------------------------------------------------------------------------
 
 
@@ -58,7 +55,7 @@ def follow(follower: User, target: User) -> bool:
             db.session.flush()
     except IntegrityError:
         return False
-    followed.send(_app(), follower=follower, followed=target)
+    followed.send(this_app(), follower=follower, followed=target)
     return True
 
 
@@ -170,7 +167,7 @@ def fist_bump(bumper: User, target: User) -> None:
                 db.session.flush()
         except IntegrityError:
             raise _too_soon(bumper, target) from None
-    fist_bumped.send(_app(), bumper=bumper, bumped=target)
+    fist_bumped.send(this_app(), bumper=bumper, bumped=target)
 
 
 def _too_soon(bumper: User, target: User) -> TooSoon:
@@ -183,7 +180,7 @@ def _too_soon(bumper: User, target: User) -> TooSoon:
     hours = max(1, math.ceil((retry_at - utcnow()).total_seconds() / 3600))
     return TooSoon(
         f"You already fist bumped {target.username} in the last 12 hours. "
-        f"You can bump again in about {hours} hour{'' if hours == 1 else 's'}.",
+        f"You can bump again in about {hours} {plural(hours, 'hour')}.",
         retry_at,
     )
 

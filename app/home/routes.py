@@ -9,8 +9,10 @@ from werkzeug.wrappers import Response
 from app.home import bp, services
 from app.home.forms import PageForm, posted_step_form, step_form
 from app.home.models import STEPS
-from app.profiles import services as profiles
-from app.profiles.services import ProfileError
+from app.profiles import avatars as profile_avatars
+from app.profiles import editing as profile_editing
+from app.profiles.editing import ProfileError
+from app.profiles.models import Profile
 
 
 @bp.route("/")
@@ -21,7 +23,7 @@ def index() -> str | tuple[str, int]:
     if not form.validate():
         abort(422)
     page = int(form.page.data or 1)
-    profile = profiles.profile_for(current_user)
+    profile = profile_editing.profile_for(current_user)
     pending = services.pending_steps(current_user, profile)
     timeline = services.timeline(current_user, page, onboarding=bool(pending))
     step = pending[0] if pending and page == 1 else None
@@ -46,19 +48,15 @@ def welcome(step: str) -> Response | str | tuple[str, int]:
     """One onboarding card on its own page: where "/" sends the form, and where the profile
     page reopens a card later. It saves through the profile form and the profile service."""
     card = _step(step)
-    profile = profiles.profile_for(current_user)
+    profile = profile_editing.profile_for(current_user)
     if request.method == "GET":
         return _card_page(card, step_form(profile))
     form = posted_step_form(profile, step)
     if form.validate_on_submit():
         try:
-            profiles.update_profile(profile, form.changes(current_user.username))
+            profile_editing.update_profile(profile, form.changes(current_user.username))
             if step == "avatar":
-                upload = form.avatar.data
-                if upload is not None and upload.filename:
-                    profiles.set_avatar(profile, profiles.read_avatar_upload(upload.stream))
-                elif form.remove_avatar.data:
-                    profiles.remove_avatar(profile)
+                profile_avatars.change_avatar(profile, form.avatar.data, form.remove_avatar.data)
         except ProfileError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
@@ -73,10 +71,10 @@ def welcome(step: str) -> Response | str | tuple[str, int]:
 def skip(step: str) -> Response:
     _step(step)
     services.record_step(current_user, step, "skipped")
-    return _onward(profiles.profile_for(current_user))
+    return _onward(profile_editing.profile_for(current_user))
 
 
-def _onward(profile: profiles.Profile) -> Response:
+def _onward(profile: Profile) -> Response:
     """The next card while there is one; then the player's own profile."""
     if services.pending_steps(current_user, profile):
         return redirect(url_for("home.index"), 303)
@@ -84,7 +82,7 @@ def _onward(profile: profiles.Profile) -> Response:
 
 
 def _card_page(card: services.Step, form: object) -> str:
-    profile = profiles.profile_for(current_user)
+    profile = profile_editing.profile_for(current_user)
     pending = services.pending_steps(current_user, profile)
     return render_template(
         "home/welcome.html", card=card, form=form, profile=profile, pending=card.name in pending,

@@ -15,16 +15,22 @@ import sqlalchemy as sa
 from flask import url_for
 
 from app.clock import utcnow
+from app.core.inserts import dialect_insert
 from app.core.pagination import Paginated
+from app.core.text import plural, when
 from app.extensions import db
 from app.following import services as following
 from app.home.models import OUTCOMES, STEPS, OnboardingStep
 from app.identity.models import User
 from app.messaging import services as messaging
-from app.profiles import services as profiles
+from app.profiles.availability import WINDOW_DAYS, has_slots
+from app.profiles.editing import profile_for
+from app.profiles.matching import free_together, players_near
 from app.profiles.models import SLOT_HOURS, TRAITS, Profile
+from app.profiles.search import PlayerRow
+from app.referrals import links as referral_links
 from app.referrals import memory as referral_memory
-from app.referrals import services as referrals
+from app.referrals import stats as referral_stats
 
 PER_PAGE = 10
 #: how many cards of each kind the timeline holds at most
@@ -93,12 +99,7 @@ def record_step(user: User, step: str, outcome: str) -> None:
         raise ValueError(f"unknown onboarding step or outcome: {step!r}, {outcome!r}")
     table = OnboardingStep.__table__
     values = {"user_id": user.id, "step": step, "outcome": outcome, "updated_at": utcnow()}
-    insert: Any
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values)
+    statement = dialect_insert(table).values(**values)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "step"],
         set_={"outcome": statement.excluded.outcome, "updated_at": statement.excluded.updated_at},
@@ -126,7 +127,7 @@ class Card:
     #: lower is more useful; cards of one rank show newest first
     rank: int
     at: datetime | None = None
-    player: profiles.PlayerRow | None = None
+    player: PlayerRow | None = None
     share_url: str | None = None
     details: list[str] = field(default_factory=list)
 
@@ -139,11 +140,11 @@ class Timeline(Paginated):
     per_page: int = PER_PAGE
 
 
-def _name(row: profiles.PlayerRow) -> str:
+def _name(row: PlayerRow) -> str:
     return row.profile.display_name or row.user.username
 
 
-def _follow_action(row: profiles.PlayerRow) -> Action:
+def _follow_action(row: PlayerRow) -> Action:
     url = url_for("following.follow", username=row.user.username, next=url_for("home.index"))
     return Action(f"Follow {row.user.username}", url, "post")
 
@@ -160,19 +161,19 @@ def similarity(me: Profile, other: Profile) -> list[str]:
     return shared
 
 
-def _distance_text(row: profiles.PlayerRow) -> str:
+def _distance_text(row: PlayerRow) -> str:
     where = f"{row.profile.city}, {row.profile.state}" if row.profile.city else "Near you"
     return f"{where} · {row.distance:.1f} mi away" if row.distance is not None else where
 
 
 def _slot_text(day: Any, slot: str) -> str:
-    return f"{day.strftime('%a %b')} {day.day} {slot} ({SLOT_HOURS[slot]})"
+    return f"{when(day, 'day')} {slot} ({SLOT_HOURS[slot]})"
 
 
 def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
     """Every card the player should see now, most useful first (unpaginated, but bounded:
     at most a few cards of each kind)."""
-    me = profiles.profile_for(user)
+    me = profile_for(user)
     cards: list[Card] = []
 
     if not user.email_verified:
@@ -182,15 +183,15 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             Action("Send the link again", url_for("identity.resend_verification"), "post"), rank=0,
         ))
 
-    if not profiles.has_slots(user):
+    if not has_slots(user):
         cards.append(Card(
-            "availability", f"Set your availability for the next {profiles.WINDOW_DAYS} days",
+            "availability", f"Set your availability for the next {WINDOW_DAYS} days",
             "Mark the mornings, middays and twilights you're free; we'll match you with players free then.",
             Action("Set your availability", url_for("profiles.availability")), rank=1,
         ))
 
     for talk in messaging.unread_conversations(user, limit=PER_KIND):
-        count = f"{talk.unread} unread message{'' if talk.unread == 1 else 's'}"
+        count = f"{talk.unread} unread {plural(talk.unread, 'message')}"
         cards.append(Card(
             "messages", f"{count} from {talk.other.username}", talk.preview,
             Action("Read and reply", url_for("messaging.conversation", username=talk.other.username)),
@@ -198,7 +199,7 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
         ))
 
     followed = following.followed_ids(user)
-    for row in profiles.free_together(user, followed, limit=PER_KIND):
+    for row in free_together(user, followed, limit=PER_KIND):
         cards.append(Card(
             "free", f"{_name(row)} is free on days you are",
             f"You follow {row.user.username}; you're both free on "
@@ -209,7 +210,7 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
         ))
 
     since = utcnow() - timedelta(days=NEW_PLAYER_DAYS)
-    newcomers = profiles.players_near(user, limit=PER_KIND * 2, exclude_ids=followed, joined_since=since)
+    newcomers = players_near(user, limit=PER_KIND * 2, exclude_ids=followed, joined_since=since)
     shown = set(followed)
     kept = 0
     for row in newcomers:
@@ -223,7 +224,7 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             rank=5, at=row.user.created_at, player=row, details=common[:3],
         ))
 
-    for row in profiles.players_near(user, limit=PER_KIND, exclude_ids=shown, closest_handicap=True):
+    for row in players_near(user, limit=PER_KIND, exclude_ids=shown, closest_handicap=True):
         handicap = f"Handicap {row.profile.handicap:.1f}" if row.profile.handicap is not None else ""
         cards.append(Card(
             "suggestion", f"Play with {_name(row)}?", _distance_text(row), _follow_action(row),
@@ -231,14 +232,14 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             rank=3 if onboarding else 6, player=row, details=[handicap] if handicap else [],
         ))
 
-    code = referrals.current_code(user)
-    stats = referrals.stats_for(user)
+    code = referral_links.current_code(user)
+    stats = referral_stats.stats_for(user)
     cards.append(Card(
         "referrals", "Bring your golf friends",
-        f"{stats.sign_ups} sign-up{'' if stats.sign_ups == 1 else 's'} "
-        f"({stats.verified} confirmed) · {stats.points} point{'' if stats.points == 1 else 's'}",
+        f"{stats.sign_ups} {plural(stats.sign_ups, 'sign-up')} "
+        f"({stats.verified} confirmed) · {stats.points} {plural(stats.points, 'point')}",
         Action("Share your link", url_for("referrals.mine")), rank=7,
-        share_url=referrals.referral_url(code),
+        share_url=referral_links.referral_url(code),
     ))
 
     cards.sort(key=lambda card: (card.rank, -(card.at.timestamp() if card.at else 0.0)))
@@ -265,8 +266,8 @@ def inviter() -> Inviter | None:
     code = referral_memory.remembered()
     if not code:
         return None
-    person = referrals.resolve(code).referrer
+    person = referral_links.resolve(code).referrer
     if person is None:
         return None
-    profile = profiles.profile_for(person)
+    profile = profile_for(person)
     return Inviter(person.username, profile.display_name or person.username)

@@ -23,7 +23,7 @@ EMAIL_RULES = [
 
 
 def _disposable_domain(address: str) -> bool:
-    if not current_app.config.get("DISPOSABLE_EMAIL_CHECK", True):
+    if not current_app.config["DISPOSABLE_EMAIL_CHECK"]:
         return False
     from disposable_email_domains import blocklist
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from app.core.errors import answer_if_service_down_after
 from app.core.forms import ActionForm
 from app.core.transactions import retried
+from app.core.views import limit_setting as _limit
 from app.extensions import client_address, limit_key, limiter
 from app.identity import bp, services, tokens
 from app.identity.access import safe_next, sign_in, sign_out
@@ -33,10 +34,6 @@ SIGNED_OUT_EVERYWHERE = (
     "You're signed out. This browser was keeping you signed in, so your other devices are "
     "signed out too."
 )
-
-
-def _limit(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
 
 
 def _failed(response: Response) -> bool:

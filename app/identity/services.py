@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core.signals import this_app as _app
 from app.extensions import db
 from app.identity import passwords, tokens
 from app.identity.models import ROLE_ADMIN, LoginAttempt, User, new_session_token
@@ -25,15 +26,14 @@ USERNAME_PATTERN = re.compile(r"[a-z0-9_]+")
 ADMIN_RESET_SUBJECT = "An administrator reset your Fairway password"
 
 
-def _app() -> Flask:
-    """The real app object, the sender of identity's signals."""
-    return current_app._get_current_object()  # type: ignore[attr-defined]
-
-
 class IdentityError(Exception):
     """A rule refused the action; the message is for the user, ``field`` says where it goes."""
 
     field = "invite_code"
+
+
+class SignUpRefused(IdentityError):
+    """The invite gate refused the account (shown on the ``invite_code`` field)."""
 
 
 class UsernameTaken(IdentityError):
@@ -105,8 +105,8 @@ class Registration:
 def register(username: str, email: str, password: str, invite_code: str | None = None) -> Registration:
     """Create an account and queue its verification mail, in the current transaction.
 
-    Listeners of ``user_registered`` (referrals) run inside the same transaction and may
-    raise IdentityError to refuse the sign-up (an exhausted invite, say).
+    The invite gate decides first (an exhausted invite, say, refuses the sign-up); listeners of
+    ``user_registered`` then react inside the same transaction.
     """
     username, email = normalize_username(username), normalize_email(email)
     password_hash = passwords.hash_password(password)
@@ -128,9 +128,21 @@ def register(username: str, email: str, password: str, invite_code: str | None =
             _mail_address_in_use(existing)
             return Registration(user=None)
         raise UsernameTaken("That username is taken.") from None
+    _admit(user, invite_code)
     user_registered.send(_app(), user=user, invite_code=invite_code)
     send_verification(user)
     return Registration(user=user)
+
+
+def _admit(user: User, invite_code: str | None) -> None:
+    """Ask the referrals area's invite gate, where the app runs it, and refuse on its answer."""
+    if "referrals" not in current_app.blueprints:
+        return
+    from app.referrals.attribution import admit_sign_up  # the referrals area imports identity
+
+    refusal = admit_sign_up(user, invite_code)
+    if refusal is not None:
+        raise SignUpRefused(refusal)
 
 
 def _mail_address_in_use(user: User) -> None:
@@ -169,6 +181,7 @@ def create_admin(username: str, email: str, password: str) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    _admit(user, None)
     user_registered.send(_app(), user=user, invite_code=None)
     return user
 

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.converters import id_arg
-from app.core.forms import bounded_int
+from app.core.views import limit_setting, page_arg, refused
 from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm
 
 
-def _limit(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
-
-
-def _refused(code: int, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", code=code, message=message), code
-
-
 @bp.route("/messages")
 @login_required
 def inbox() -> str:
-    page = bounded_int(request.args.get("page") or "1", 1, 10_000)
-    if page is None:
-        abort(422)
-    return render_template("messaging/inbox.html", inbox=services.inbox(current_user, page))
+    return render_template("messaging/inbox.html", inbox=services.inbox(current_user, page_arg()))
 
 
 def _conversation_page(other: User, form: MessageForm) -> str:
@@ -45,13 +34,15 @@ def _conversation_page(other: User, form: MessageForm) -> str:
 @bp.get("/messages/<username>")
 @bp.post("/messages/<username>")
 @login_required
-@limiter.limit(_limit("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}", methods=["POST"])
+@limiter.limit(
+    limit_setting("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}", methods=["POST"]
+)
 def conversation(username: str) -> Response | str | tuple[str, int]:
     other = services.active_user(username)
     if other is None:
         abort(404)
     if other.id == current_user.id:
-        return _refused(422, "You can't send messages to yourself.")
+        return refused(422, "You can't send messages to yourself.")
     form = MessageForm()
     if request.method == "GET":
         return _conversation_page(other, form)

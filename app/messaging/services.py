@@ -9,15 +9,14 @@ counts stay exact however many messages arrive at once.
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.core.signals import this_app
 from app.extensions import db
 from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
@@ -33,27 +32,6 @@ MAX_OPEN_ATTEMPTS = 3
 
 class MessagingError(Exception):
     """A rule refused the message; the message is for the user."""
-
-
-@dataclass
-class OpenStats:
-    """How often two first messages raced for the same conversation (tests and logs)."""
-
-    conflicts: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def conflicted(self) -> None:
-        with self.lock:
-            self.conflicts += 1
-
-
-def open_stats(app: Flask | None = None) -> OpenStats:
-    target = app or current_app
-    return target.extensions.setdefault("fairway.conversation_open_stats", OpenStats())  # type: ignore[no-any-return]
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 # --- conversations -------------------------------------------------------------------------
@@ -84,7 +62,6 @@ def open_conversation(one: User, other: User) -> Conversation:
                 db.session.add(conversation)
                 db.session.flush()
         except IntegrityError:
-            open_stats().conflicted()
             log.info("conversation %s-%s was opened concurrently; reading the winner", low, high)
             continue
         return conversation
@@ -131,7 +108,7 @@ def send_message(sender: User, recipient: User, body: str) -> Message:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(conversation)
-    message_sent.send(_app(), message=message, author=sender, recipient=recipient)
+    message_sent.send(this_app(), message=message, author=sender, recipient=recipient)
     return message
 
 
@@ -145,7 +122,7 @@ def mark_read(reader: User, conversation: Conversation) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(conversation)
-    conversation_read.send(_app(), reader=reader, conversation=conversation)
+    conversation_read.send(this_app(), reader=reader, conversation=conversation)
 
 
 @dataclass

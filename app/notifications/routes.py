@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.forms import bounded_int
+from app.core.views import page_arg
 from app.notifications import bp, services
 
 
 @bp.route("/notifications")
 @login_required
 def index() -> str:
-    page = bounded_int(request.args.get("page", "1"), 1, 10_000)
-    if page is None:
-        abort(422)
     return render_template(
-        "notifications/index.html", page=services.notifications_page(current_user, page),
+        "notifications/index.html", page=services.notifications_page(current_user, page_arg()),
     )
 
 

@@ -7,9 +7,9 @@ from app.identity.signals import user_registered
 
 bp = Blueprint("profiles", __name__)
 
-from app.profiles import routes, services  # noqa: E402,F401
+from app.profiles import editing, routes  # noqa: E402,F401
 
-user_registered.connect(services.on_user_registered)
+user_registered.connect(editing.on_user_registered)
 
 
 @bp.record_once

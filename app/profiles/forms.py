@@ -15,6 +15,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.core.forms import bounded_int, strip
 from app.profiles import geo
+from app.profiles.editing import ProfileChanges
 from app.profiles.models import (
     ATTITUDE,
     DEFAULT_RADIUS_MILES,
@@ -31,7 +32,7 @@ from app.profiles.models import (
     Profile,
     Trait,
 )
-from app.profiles.services import ProfileChanges
+from app.profiles.search import Origin
 
 _HANDICAP = re.compile(r"^[+-]?\d{1,2}(?:\.\d)?$")
 _NUMBER = re.compile(r"^\d{1,7}(?:\.\d{1,3})?$")
@@ -198,6 +199,7 @@ class NearbySearchForm(FlaskForm):
 
     place: geo.Place | None = None
     radius_value: float | None = None
+    q: Any  # each search names its own text box
 
     near = StringField("Near zip", filters=[strip], validators=[_at_most(10)])
     radius = StringField("Within (miles)", filters=[strip], validators=[_at_most(12)])
@@ -219,6 +221,26 @@ class NearbySearchForm(FlaskForm):
     def validate_page(self, field: Field) -> None:
         if field.data and bounded_int(field.data, 1, 10_000) is None:
             raise ValidationError("Pages are numbered from 1.")
+
+    def search_area(self, home: Profile) -> tuple[Origin | None, float | None] | None:
+        """Where to search and how far: around the zip given (the default radius), else around
+        the player's home zip (their own radius, unless a text query looks everywhere). None,
+        with the reason on ``near``, when a radius has no place to be measured from."""
+        origin: Origin | None = None
+        place = self.place
+        if place is not None:
+            origin = Origin(place.latitude, place.longitude, f"{place.zip} ({place.city})")
+        elif home.latitude is not None and home.longitude is not None:
+            origin = Origin(home.latitude, home.longitude, "your home zip")
+        radius = self.radius_value
+        if radius is None and place is not None:
+            radius = float(DEFAULT_RADIUS_MILES)
+        elif radius is None and origin is not None and not self.q.data:
+            radius = float(home.radius_miles)
+        if radius is not None and origin is None:
+            self.near.errors.append("Give a zip code to search around, or set your home zip on your profile.")
+            return None
+        return origin, radius
 
 
 class SearchForm(NearbySearchForm):

@@ -6,10 +6,15 @@ from flask import abort, flash, redirect, render_template, request, send_from_di
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.profiles import bp, services
+from app.core.nav import gather_panels
+from app.identity.services import active_user
+from app.profiles import availability as free_slots
+from app.profiles import avatars, bp, editing, matching
+from app.profiles import search as player_search
+from app.profiles.editing import ProfileError
 from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm, profile_form_data
-from app.profiles.models import DEFAULT_RADIUS_MILES, SLOT_HOURS, SLOTS, Profile
-from app.profiles.services import Origin, ProfileError, SearchCriteria
+from app.profiles.models import SLOT_HOURS, SLOTS, Profile
+from app.profiles.search import SearchCriteria
 
 AVATAR_MAX_AGE = 365 * 24 * 3600
 
@@ -23,21 +28,23 @@ def _form_for(profile: Profile) -> ProfileForm:
 
 @bp.route("/u/<username>")
 def show(username: str) -> str:
-    user = services.active_user(username)
+    user = active_user(username)
     if user is None:
         abort(404)
-    profile = services.profile_for(user)
-    viewer = services.profile_for(current_user) if current_user.is_authenticated else None
+    profile = editing.profile_for(user)
+    viewer = editing.profile_for(current_user) if current_user.is_authenticated else None
     distance = None
     if viewer is not None and viewer.user_id != profile.user_id:
-        distance = services.distance_between(viewer, profile)
+        distance = player_search.distance_between(viewer, profile)
+    is_owner = current_user.is_authenticated and current_user.id == user.id
     return render_template(
         "profiles/show.html",
         profile_user=user,
         profile=profile,
-        is_owner=current_user.is_authenticated and current_user.id == user.id,
+        is_owner=is_owner,
         distance=distance,
-        join_url=None if current_user.is_authenticated else services.join_link(user),
+        join_url=None if current_user.is_authenticated else editing.join_link(user),
+        panels=gather_panels("profile", current_user, profile_user=user, is_owner=is_owner),
     )
 
 
@@ -51,18 +58,14 @@ def me() -> Response:
 @bp.post("/profile/edit")
 @login_required
 def edit() -> Response | str | tuple[str, int]:
-    profile = services.profile_for(current_user)
+    profile = editing.profile_for(current_user)
     if request.method == "GET":
         return render_template("profiles/edit.html", form=_form_for(profile), profile=profile)
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            services.update_profile(profile, form.changes(current_user.username))
-            upload = form.avatar.data
-            if upload is not None and upload.filename:
-                services.set_avatar(profile, services.read_avatar_upload(upload.stream))
-            elif form.remove_avatar.data:
-                services.remove_avatar(profile)
+            editing.update_profile(profile, form.changes(current_user.username))
+            avatars.change_avatar(profile, form.avatar.data, form.remove_avatar.data)
         except ProfileError as exc:
             getattr(form, exc.field).errors.append(str(exc))
             return render_template("profiles/edit.html", form=form, profile=profile), 422
@@ -74,7 +77,7 @@ def edit() -> Response | str | tuple[str, int]:
 @bp.route("/avatars/<name>")
 def avatar(name: str) -> Response:
     """A stored avatar. Names are fresh on every upload, so browsers may keep them for a year."""
-    response = send_from_directory(services.avatar_dir(), name, max_age=AVATAR_MAX_AGE, mimetype="image/jpeg")
+    response = send_from_directory(avatars.avatar_dir(), name, max_age=AVATAR_MAX_AGE, mimetype="image/jpeg")
     response.headers["Cache-Control"] = f"public, max-age={AVATAR_MAX_AGE}, immutable"
     return response
 
@@ -91,9 +94,9 @@ def availability() -> Response | str | tuple[str, int]:
         if form.validate_on_submit() and form.day is not None:
             try:
                 if form.remove.data:
-                    services.unmark_slot(current_user, form.day, form.slot.data)
+                    free_slots.unmark_slot(current_user, form.day, form.slot.data)
                 else:
-                    services.mark_slot(current_user, form.day, form.slot.data)
+                    free_slots.mark_slot(current_user, form.day, form.slot.data)
             except ProfileError as exc:
                 getattr(form, exc.field).errors.append(str(exc))
             else:
@@ -104,7 +107,7 @@ def availability() -> Response | str | tuple[str, int]:
 
 def _availability_page(form: AvailabilityForm) -> str:
     return render_template(
-        "profiles/availability.html", form=form, grid=services.availability_grid(current_user),
+        "profiles/availability.html", form=form, grid=free_slots.availability_grid(current_user),
         slots=SLOTS, slot_hours=SLOT_HOURS,
     )
 
@@ -116,22 +119,13 @@ def _availability_page(form: AvailabilityForm) -> str:
 @login_required
 def search() -> str | tuple[str, int]:
     form = SearchForm(request.args)
-    me = services.profile_for(current_user)
+    me = editing.profile_for(current_user)
     if not form.validate():
         return render_template("profiles/search.html", form=form, results=None, origin=None), 422
-    origin: Origin | None = None
-    if form.place is not None:
-        origin = Origin(form.place.latitude, form.place.longitude, f"{form.place.zip} ({form.place.city})")
-    elif me.latitude is not None and me.longitude is not None:
-        origin = Origin(me.latitude, me.longitude, "your home zip")
-    radius = form.radius_value
-    if radius is None and form.place is not None:
-        radius = DEFAULT_RADIUS_MILES
-    elif radius is None and origin is not None and not form.q.data:
-        radius = me.radius_miles
-    if radius is not None and origin is None:
-        form.near.errors.append("Give a zip code to search around, or set your home zip on your profile.")
+    area = form.search_area(me)
+    if area is None:
         return render_template("profiles/search.html", form=form, results=None, origin=None), 422
+    origin, radius = area
     criteria = SearchCriteria(
         q=form.q.data or "",
         origin=origin,
@@ -142,7 +136,7 @@ def search() -> str | tuple[str, int]:
         drinking=form.trait_index("drinking"),
         page=int(form.page.data or 1),
     )
-    results = services.search_players(current_user, criteria)
+    results = player_search.search_players(current_user, criteria)
     return render_template("profiles/search.html", form=form, results=results, origin=origin, radius=radius)
 
 
@@ -152,8 +146,11 @@ def match() -> str | tuple[str, int]:
     form = MatchForm(request.args)
     if not form.validate():
         return render_template("profiles/match.html", form=form, results=None), 422
-    me = services.profile_for(current_user)
-    results = services.match_players(current_user, int(form.page.data or 1))
+    me = editing.profile_for(current_user)
+    results = matching.match_players(current_user, int(form.page.data or 1))
+    has_slots = free_slots.has_slots(current_user)
+    shown = me.has_location and has_slots and results.rows
     return render_template(
-        "profiles/match.html", form=form, results=results, me=me, has_slots=services.has_slots(current_user)
+        "profiles/match.html", form=form, results=results, me=me, has_slots=has_slots,
+        panels=gather_panels("match", current_user, results=results) if shown else [],
     )

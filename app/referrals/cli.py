@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from app.clock import utcnow
 from app.extensions import db
-from app.referrals import services
+from app.referrals import invites as invite_codes
 
 invites_cli = AppGroup("invites", help="Manage invite codes.")
 
@@ -43,7 +43,7 @@ def create(uses: int, expires: datetime | None, email: str | None, count: int, n
         raise click.BadParameter("that day has passed", param_hint="--expires")
 
     def mint(size: int) -> None:
-        invites = services.mint_invites(size, uses=uses, expires_on=expires_on, email=email, note=note)
+        invites = invite_codes.mint_invites(size, uses=uses, expires_on=expires_on, email=email, note=note)
         db.session.commit()
         for invite in invites:
             click.echo(invite.code)
@@ -54,7 +54,7 @@ def create(uses: int, expires: datetime | None, email: str | None, count: int, n
     with click.progressbar(length=count, label="Minting invites", file=sys.stderr) as bar:
         done = 0
         while done < count:
-            size = min(services.MINT_BATCH, count - done)
+            size = min(invite_codes.MINT_BATCH, count - done)
             mint(size)
             done += size
             bar.update(size)

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
 
-from app.core.cache import ExpiringCache, per_app
+from app.core.cache import SharedTTLCache, per_app
 
 COOKIE = "fairway_referral"
 _SALT = "fairway.referral-memory"
@@ -32,7 +32,9 @@ def signed(code: str) -> str:
 def _set_cookie_line(code: str) -> str:
     """The ``Set-Cookie`` value that remembers ``code``. It never changes for a code, and a
     shared link is followed many times, so each web process builds it once per code."""
-    lines: ExpiringCache[str, str] = per_app("fairway.referral_cookie_lines", lambda app: ExpiringCache(3600))
+    lines: SharedTTLCache[str, str] = per_app(
+        "fairway.referral_cookie_lines", lambda app: SharedTTLCache(3600)
+    )
     line = lines.get(code)
     if line is None:
         config = current_app.config

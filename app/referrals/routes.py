@@ -8,15 +8,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
+from app.core.text import plural
+from app.core.views import limit_setting
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, memory, services
+from app.referrals import bp, clicks, links, memory, stats, tree
+from app.referrals import invites as invite_codes
+from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
 from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
-
-
-def _limit(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
 
 
 def _no_store(response: Response) -> Response:
@@ -31,7 +31,7 @@ def _no_store(response: Response) -> Response:
 def follow(code: str) -> Response:
     """Remember the first referral this browser follows, count the click, go to sign-up.
     Unknown codes get the same answer; a signed-in user's click changes nothing."""
-    target = services.link_target(code[:MAX_INPUT])
+    target = links.link_target(code[:MAX_INPUT])
     if target.code_id is not None and not signed_in():
         memory.remember(target.code)
         clicks.record_click(target.code_id, client_address())
@@ -41,12 +41,12 @@ def follow(code: str) -> Response:
 @bp.route("/referrals")
 @login_required
 def mine() -> str:
-    code = services.current_code(current_user)
-    url = services.referral_url(code)
+    code = links.current_code(current_user)
+    url = links.referral_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
     return render_template(
         "referrals/mine.html", code=code, url=url, qr=qr,
-        stats=services.stats_for(current_user), people=services.people_referred(current_user),
+        stats=stats.stats_for(current_user), people=stats.people_referred(current_user),
         form=ActionForm(),
     )
 
@@ -54,26 +54,26 @@ def mine() -> str:
 @bp.route("/referrals/rotate", methods=["POST"])
 @login_required
 def rotate() -> Response:
-    services.rotate_code(current_user)
+    links.rotate_code(current_user)
     flash("You have a new referral link. Links you shared before keep working.", "success")
     return redirect(url_for("referrals.mine"), 303)
 
 
 @bp.route("/leaderboard")
 def leaderboard() -> str:
-    return render_template("referrals/leaderboard.html", rows=services.leaderboard())
+    return render_template("referrals/leaderboard.html", rows=stats.leaderboard())
 
 
 @bp.get("/waitlist")
 @bp.post("/waitlist")
-@limiter.limit(_limit("RATELIMIT_WAITLIST_IP"), methods=["POST"])
+@limiter.limit(limit_setting("RATELIMIT_WAITLIST_IP"), methods=["POST"])
 def waitlist() -> Response | str | tuple[str, int]:
     if current_app.config["REGISTRATION_MODE"] != "invite_only":
         flash("Sign-up is open: no need to wait.", "info")
         return redirect(url_for("identity.register"), 303 if request.method == "POST" else 302)
     form = WaitlistForm()
     if form.validate_on_submit():
-        services.join_waitlist(form.email.data)
+        waitlists.join_waitlist(form.email.data)
         flash("You're on the waitlist. We'll mail you an invite when a spot opens.", "success")
         return redirect(url_for("referrals.waitlist"), 303)
     if request.method == "POST":
@@ -87,9 +87,9 @@ def waitlist() -> Response | str | tuple[str, int]:
 @bp.route("/api/my-referral-link")
 @login_required
 def api_my_link() -> Response:
-    code = services.current_code(current_user)
+    code = links.current_code(current_user)
     return _no_store(jsonify({
-        "referral_url": services.referral_url(code),
+        "referral_url": links.referral_url(code),
         "referral_code": code,
         "email_verified": current_user.email_verified,
         "pending": False,
@@ -97,10 +97,10 @@ def api_my_link() -> Response:
 
 
 @bp.route("/api/referral/resolve")
-@limiter.limit(_limit("RATELIMIT_RESOLVE_IP"))
+@limiter.limit(limit_setting("RATELIMIT_RESOLVE_IP"))
 def api_resolve() -> Response:
     """Always 200 with the same keys, found or not, so probing learns only ``valid``."""
-    resolution = services.resolve(request.args.get("code", "")[:MAX_INPUT])
+    resolution = links.resolve(request.args.get("code", "")[:MAX_INPUT])
     referrer = resolution.referrer
     return _no_store(jsonify({
         "code": resolution.code,
@@ -115,8 +115,8 @@ def api_resolve() -> Response:
 
 def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
     return render_template(
-        "referrals/admin_invites.html", form=form, invites=services.recent_invites(),
-        action_form=ActionForm(), now=utcnow(),
+        "referrals/admin_invites.html", form=form, invites=invite_codes.recent_invites(),
+        now=utcnow(),
     ), status
 
 
@@ -126,11 +126,11 @@ def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
 def admin_invites() -> Response | tuple[str, int]:
     form = InviteForm()
     if form.validate_on_submit():
-        invites = services.create_invites(
+        invites = invite_codes.create_invites(
             current_user._get_current_object(), count=form.count.data, uses=form.uses.data,
             expires_on=form.expires.data, email=form.email.data or None, note=form.note.data or "",
         )
-        flash(f"Created {len(invites)} invite code{'s' if len(invites) != 1 else ''}.", "success")
+        flash(f"Created {len(invites)} invite {plural(len(invites), 'code')}.", "success")
         return redirect(url_for("referrals.admin_invites"), 303)
     if request.method == "POST":
         return _invites_page(form, 422)
@@ -141,8 +141,8 @@ def admin_invites() -> Response | tuple[str, int]:
 @admin_required
 def admin_revoke_invite(invite_id: int) -> Response:
     try:
-        services.revoke_invite(current_user._get_current_object(), invite_id)
-    except services.InviteNotFound:
+        invite_codes.revoke_invite(current_user._get_current_object(), invite_id)
+    except invite_codes.InviteNotFound:
         abort(404)
     flash("The invite is revoked.", "success")
     return redirect(url_for("referrals.admin_invites"), 303)
@@ -151,14 +151,14 @@ def admin_revoke_invite(invite_id: int) -> Response:
 @bp.route("/admin/referrals")
 @admin_required
 def admin_referrals() -> str:
-    return render_template("referrals/admin_referrals.html", tree=services.referral_tree())
+    return render_template("referrals/admin_referrals.html", tree=tree.referral_tree())
 
 
 @bp.route("/admin/waitlist")
 @admin_required
 def admin_waitlist() -> str:
     return render_template(
-        "referrals/admin_waitlist.html", entries=services.waitlist(), action_form=ActionForm()
+        "referrals/admin_waitlist.html", entries=waitlists.waitlist()
     )
 
 
@@ -166,8 +166,8 @@ def admin_waitlist() -> str:
 @admin_required
 def admin_waitlist_invite(entry_id: int) -> Response:
     try:
-        services.invite_from_waitlist(current_user._get_current_object(), entry_id)
-    except services.InviteNotFound:
+        waitlists.invite_from_waitlist(current_user._get_current_object(), entry_id)
+    except invite_codes.InviteNotFound:
         abort(404)
     flash("Invite mailed.", "success")
     return redirect(url_for("referrals.admin_waitlist"), 303)

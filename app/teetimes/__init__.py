@@ -12,16 +12,16 @@ from app.identity.signals import email_verified, user_registered
 
 bp = Blueprint("teetimes", __name__)
 
-from app.teetimes import routes, services  # noqa: E402,F401
+from app.teetimes import claims, listings, rounds, routes  # noqa: E402,F401
 
-user_registered.connect(services.on_user_registered)
-email_verified.connect(services.on_email_verified)
+user_registered.connect(claims.on_user_registered)
+email_verified.connect(claims.on_email_verified)
 
 
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Tee times", "teetimes.index"))
-    app.add_template_global(services.hosted_open_rounds, "teetimes_hosting")
-    app.add_template_global(services.when_text, "teetime_when")
-    add_panel(app, "match", "teetimes/_match_panel.html")
+    app.add_template_global(rounds.when_text, "teetime_when")
+    add_panel(app, "match", "teetimes/_match_panel.html",
+              lambda viewer, **_: listings.hosted_open_rounds(viewer))

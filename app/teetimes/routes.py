@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.core.views import limit_setting
 from app.extensions import limiter
-from app.teetimes import bp, services
+from app.teetimes import bp, claims, errors, hosting, listings, rounds
 from app.teetimes.forms import ActionForm, TeeTimeForm
 from app.teetimes.models import TeeTime
 
 
 def _round(code: str) -> TeeTime:
-    tee_time = services.tee_time_by_code(code)
+    tee_time = rounds.tee_time_by_code(code)
     if tee_time is None:
         abort(404)
     return tee_time
@@ -21,13 +22,13 @@ def _round(code: str) -> TeeTime:
 
 def _page(tee_time: TeeTime, status: int = 200, refusal: str | None = None) -> tuple[str, int]:
     return render_template(
-        "teetimes/show.html", view=services.round_view(current_user, tee_time),
-        url=services.round_url(tee_time), when=services.when_text(tee_time), refusal=refusal,
+        "teetimes/show.html", view=listings.round_view(current_user, tee_time),
+        url=rounds.round_url(tee_time), when=rounds.when_text(tee_time), refusal=refusal,
         form=ActionForm(),
     ), status
 
 
-def _refused(tee_time: TeeTime, error: services.TeeTimeError) -> tuple[str, int]:
+def _refused(tee_time: TeeTime, error: errors.TeeTimeError) -> tuple[str, int]:
     return _page(tee_time, error.status, str(error))
 
 
@@ -39,8 +40,8 @@ def _back(tee_time: TeeTime) -> Response:
 @login_required
 def index() -> str:
     return render_template(
-        "teetimes/index.html", upcoming=services.upcoming_for(current_user),
-        nearby=services.open_near(current_user),
+        "teetimes/index.html", upcoming=listings.upcoming_for(current_user),
+        nearby=listings.open_near(current_user),
     )
 
 
@@ -51,14 +52,14 @@ def new() -> Response | str | tuple[str, int]:
     form = TeeTimeForm()
     if form.validate_on_submit():
         assert form.day is not None
-        details = services.RoundDetails(
+        details = rounds.RoundDetails(
             course=form.course.data or "", day=form.day, slot=form.slot.data or None, exact=form.exact,
             spots=form.spots.data, note=form.note.data or "", visibility=form.visibility.data,
             course_id=form.course_id,
         )
         try:
-            tee_time = services.post_tee_time(current_user, details)
-        except services.TeeTimeError as exc:
+            tee_time = rounds.post_tee_time(current_user, details)
+        except errors.TeeTimeError as exc:
             getattr(form, exc.field).errors.append(str(exc))
             return render_template("teetimes/new.html", form=form), 422
         flash("Your tee time is posted. Share its link to fill the open spots.", "success")
@@ -72,7 +73,7 @@ def new() -> Response | str | tuple[str, int]:
 def show(code: str) -> tuple[str, int]:
     tee_time = _round(code)
     if not current_user.is_authenticated and tee_time.cancelled_at is None:
-        services.remember_link(tee_time)
+        claims.remember_link(tee_time)
     return _page(tee_time)
 
 
@@ -82,8 +83,8 @@ def claim(code: str) -> Response | tuple[str, int]:
     if not current_user.is_authenticated:
         return redirect(url_for("identity.login", next=url_for("teetimes.show", code=tee_time.code)))
     try:
-        claim = services.claim_spot(current_user, tee_time.id)
-    except services.TeeTimeError as exc:
+        claim = claims.claim_spot(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
         return _refused(tee_time, exc)
     if claim.confirmed_at is not None:
         flash("You're in! Your spot is held.", "success")
@@ -98,8 +99,8 @@ def claim(code: str) -> Response | tuple[str, int]:
 def remove(code: str, username: str) -> Response | tuple[str, int]:
     tee_time = _round(code)
     try:
-        player = services.remove_player(current_user, tee_time.id, username)
-    except services.TeeTimeError as exc:
+        player = hosting.remove_player(current_user, tee_time.id, username)
+    except errors.TeeTimeError as exc:
         return _refused(tee_time, exc)
     flash(f"{player.username} is off the round; their spot is open again.", "success")
     return _back(tee_time)
@@ -110,8 +111,8 @@ def remove(code: str, username: str) -> Response | tuple[str, int]:
 def cancel(code: str) -> Response | tuple[str, int]:
     tee_time = _round(code)
     try:
-        services.cancel_round(current_user, tee_time.id)
-    except services.TeeTimeError as exc:
+        hosting.cancel_round(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
         return _refused(tee_time, exc)
     flash("The round is cancelled. Everyone who joined has been told.", "success")
     return _back(tee_time)
@@ -120,12 +121,12 @@ def cancel(code: str) -> Response | tuple[str, int]:
 @bp.route("/t/<code>/invite/<username>", methods=["POST"])
 @login_required
 # An invite is a message: it counts against the same limit as messages.
-@limiter.limit(lambda: current_app.config["RATELIMIT_MESSAGE"], key_func=lambda: f"message:{current_user.id}")
+@limiter.limit(limit_setting("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}")
 def invite(code: str, username: str) -> Response | tuple[str, int]:
     tee_time = _round(code)
     try:
-        player = services.invite_player(current_user, tee_time.id, username)
-    except services.TeeTimeError as exc:
+        player = hosting.invite_player(current_user, tee_time.id, username)
+    except errors.TeeTimeError as exc:
         return _refused(tee_time, exc)
     flash(f"We sent {player.username} your tee time's link.", "success")
     return redirect(url_for("profiles.match"), 303)

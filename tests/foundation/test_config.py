@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +81,45 @@ def test_services_settings(tmp_path):
 def test_bad_registration_mode_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="REGISTRATION_MODE"):
         load_settings(str(tmp_path), {"SECRET_KEY": "k", "REGISTRATION_MODE": "closed"})
+
+
+def test_area_settings_come_from_the_environment(tmp_path):
+    settings = load_settings(str(tmp_path), {
+        "SECRET_KEY": "k", "RATELIMIT_MESSAGE": "2 per minute", "RATELIMIT_WAITLIST_IP": "1 per day",
+        "WAITLIST_INVITE_DAYS": "3", "REFERRAL_LINK_CACHE_SECONDS": "0",
+        "REFERRAL_CLICK_FLUSH_SECONDS": "0.5", "ADMIN_PAGE_SIZE": "50",
+    })
+    assert settings["RATELIMIT_MESSAGE"] == "2 per minute"
+    assert settings["RATELIMIT_WAITLIST_IP"] == "1 per day"
+    assert settings["RATELIMIT_RESOLVE_IP"] == "60 per minute"
+    assert settings["WAITLIST_INVITE_DAYS"] == 3 and settings["REFERRAL_LINK_CACHE_SECONDS"] == 0
+    assert settings["REFERRAL_CLICK_FLUSH_SECONDS"] == 0.5 and settings["ADMIN_PAGE_SIZE"] == 50
+    assert settings["AVATAR_DIR"] == str(tmp_path / "avatars")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAIL_PORT", "smtp"), ("MAIL_PORT", "0"), ("OUTBOX_SWEEP_SECONDS", "-5"),
+        ("OUTBOX_MAX_ATTEMPTS", "1.5"), ("DB_RETRY_ATTEMPTS", "0"), ("WAITLIST_INVITE_DAYS", "two"),
+        ("REFERRAL_LINK_CACHE_SECONDS", "-1"), ("REFERRAL_CLICK_FLUSH_SECONDS", "nan"),
+        ("ADMIN_PAGE_SIZE", "0"), ("RATELIMIT_MESSAGE", "lots"), ("RATELIMIT_LOGIN_IP", "5 per fortnight"),
+    ],
+)
+def test_a_bad_value_stops_startup_naming_the_setting(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings(str(tmp_path), {"SECRET_KEY": "k", name: value})
+
+
+def test_only_config_reads_the_environment():
+    """Areas read ``current_app.config``; a setting read anywhere else escapes the checks above."""
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    readers = [
+        str(path.relative_to(app_dir))
+        for path in app_dir.rglob("*.py")
+        if path.name != "config.py" and ("os.environ" in path.read_text() or "getenv" in path.read_text())
+    ]
+    assert readers == []
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from app.home.models import STEPS
 from app.messaging import services as messaging
 from app.profiles import services as profiles
 from app.referrals import services as referrals
+from tests.conftest import TEST_REDIS_URL
 from tests.home.cards import cards, kinds
 from tests.home.conftest import counting_statements, user
 from tests.support import post
@@ -217,6 +218,11 @@ def test_a_bad_page_number_is_a_422(player, as_user, bad):
     assert as_user("ann").get(f"/?page={bad}").status_code == 422
 
 
+#: What a signed-in home page costs whatever the data size: sessions in Redis (services mode)
+#: or in the database (embedded) make the difference.
+HOME_PAGE_STATEMENTS = 17 if TEST_REDIS_URL else 20
+
+
 def test_the_number_of_queries_does_not_grow_with_the_data(player, as_user, app):
     big_world(player, 2)
     client = as_user("ann")
@@ -240,4 +246,4 @@ def test_the_number_of_queries_does_not_grow_with_the_data(player, as_user, app)
         home_page(client, 3)
     assert len(cards(page)) == home.PER_PAGE
     assert len(large) == len(small) == len(later), (len(small), len(large), len(later))
-    assert len(large) <= 30
+    assert len(large) == HOME_PAGE_STATEMENTS  # the figure the README gives

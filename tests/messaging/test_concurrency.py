@@ -4,6 +4,7 @@ fist bumps pass the 12-hour rule once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +50,7 @@ def account(username: str) -> User:
     return user
 
 
-def test_two_simultaneous_first_messages_make_one_conversation(app, monkeypatch):
+def test_two_simultaneous_first_messages_make_one_conversation(app, monkeypatch, caplog):
     new_user("ann"), new_user("bob")
     real_find = messaging.find_conversation
     both_looked = threading.Barrier(2, timeout=10)
@@ -63,14 +64,14 @@ def test_two_simultaneous_first_messages_make_one_conversation(app, monkeypatch)
         return found
 
     monkeypatch.setattr(messaging, "find_conversation", find_then_wait)
-    conflicts_before = messaging.open_stats(app).conflicts
+    caplog.set_level(logging.INFO, logger="app.messaging.services")
 
     def first_message(pair):
         sender, recipient = pair
         return messaging.send_message(account(sender), account(recipient), f"hi from {sender}").id
 
     ids = run_parallel(app, [("ann", "bob"), ("bob", "ann")], first_message, workers=2)
-    assert messaging.open_stats(app).conflicts == conflicts_before + 1
+    assert len([r for r in caplog.records if "was opened concurrently" in r.message]) == 1
     assert count(Conversation) == 1 and count(Message) == 2
     conversation = db.session.scalar(sa.select(Conversation))
     assert conversation.last_message_id == max(ids)

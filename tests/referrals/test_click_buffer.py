@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app, jobs
+from app.config import ConfigError
 from app.extensions import db
 from app.referrals import clicks, services
 from app.referrals.models import ReferralClick, ReferralCode
@@ -127,7 +128,7 @@ def test_a_process_holds_a_bounded_number_of_clicks(app, make_user, monkeypatch)
 @pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "7200"])
 def test_the_flush_interval_is_checked_at_start(database_url, monkeypatch, seconds):
     monkeypatch.setenv("REFERRAL_CLICK_FLUSH_SECONDS", seconds)
-    with pytest.raises(ValueError, match="REFERRAL_CLICK_FLUSH_SECONDS"):
+    with pytest.raises(ConfigError, match="REFERRAL_CLICK_FLUSH_SECONDS"):
         create_app(make_config(database_url, None, 25))
 
 

@@ -3,6 +3,7 @@ expiry, revocation and a bound address are enforced; one invite per address."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, date, datetime
 
 import pytest
@@ -138,3 +139,37 @@ def test_redeeming_twice_in_one_service_call_is_exact(app, make_user):
     services.redeem_invite(code, ann)
     with pytest.raises(services.CodeRefused, match="used up"):
         services.redeem_invite(code, bob)
+
+
+def test_the_invite_gate_is_a_call_that_answers(app, make_user):
+    """Sign-up asks the gate and reads its answer; no ``user_registered`` listener of the
+    referrals area can veto an account by raising."""
+    from app.identity.signals import user_registered
+    from app.referrals.attribution import admit_sign_up
+
+    listeners = [ref() if isinstance(ref, weakref.ref) else ref for ref in user_registered.receivers.values()]
+    assert listeners and not [f for f in listeners if f.__module__.startswith("app.referrals")]
+    with app.test_request_context():
+        ann = make_user("ann")
+        assert "invite-only" in (admit_sign_up(ann, None) or "")
+        assert "isn't valid" in (admit_sign_up(ann, "hello") or "")
+        bob = make_user("bob")
+        assert admit_sign_up(bob, mint(uses=1)) is None
+        assert db.session.scalar(sa.select(InviteRedemption.user_id)) == bob.id
+
+
+def test_a_refused_sign_up_reaches_no_listener(client):
+    from app.identity.signals import user_registered
+
+    heard: list[str] = []
+
+    def listener(sender, user, **_):  # type: ignore[no-untyped-def]
+        heard.append(user.username)
+
+    user_registered.connect(listener)
+    try:
+        refused(register(client, "ann"), "invite-only")
+        assert register(client, "bob", invite_code=mint(uses=1)).status_code == 303
+    finally:
+        user_registered.disconnect(listener)
+    assert heard == ["bob"]

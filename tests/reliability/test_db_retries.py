@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from app.core import transactions
 from app.extensions import db
 from app.identity.models import User
+from app.referrals import attribution
 from app.referrals import services as referrals
 from app.referrals.models import Invite
 from tests.reliability.conftest import needs_postgres
@@ -80,7 +81,7 @@ def test_a_refused_transaction_is_run_again(app, client, monkeypatch):
             raise refusal()
         return real(code, user)
 
-    monkeypatch.setattr(referrals, "redeem_invite", flaky)
+    monkeypatch.setattr(attribution, "redeem_invite", flaky)
     (invite,) = referrals.mint_invites(uses=1)
     db.session.commit()
     assert register(client, "patient", invite_code=invite.code).status_code == 303
@@ -92,7 +93,7 @@ def test_when_the_tries_run_out_the_answer_is_clear_and_nothing_is_saved(app, cl
     def always(code, user):  # type: ignore[no-untyped-def]
         raise refusal()
 
-    monkeypatch.setattr(referrals, "redeem_invite", always)
+    monkeypatch.setattr(attribution, "redeem_invite", always)
     (invite,) = referrals.mint_invites(uses=1)
     db.session.commit()
     answer = register(client, "unlucky", invite_code=invite.code)

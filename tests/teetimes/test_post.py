@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.referrals.codes import ALPHABET
+from app.teetimes import rounds as tee_rounds
 from app.teetimes import services
 from app.teetimes.models import TeeTime
 from tests.teetimes.conftest import action
@@ -126,7 +127,7 @@ def test_codes_are_normalized_like_referral_codes(player, round_of, client):
 def test_a_code_collision_is_retried(player, round_of, monkeypatch):
     first = round_of(player("ann"))
     drawn = iter([first.code, first.code, "ZZZZZZZZ"])
-    monkeypatch.setattr(services, "new_code", lambda: next(drawn))
+    monkeypatch.setattr(tee_rounds, "new_code", lambda: next(drawn))
     second = round_of(player("bob"))
     assert second.code == "ZZZZZZZZ"
 

@@ -1,0 +1,74 @@
+"""Availability: the slots a player is free in the coming two weeks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.core.inserts import insert_ignoring_duplicates
+from app.extensions import db
+from app.identity.models import User
+from app.profiles.editing import ProfileError
+from app.profiles.models import SLOTS, AvailabilitySlot
+
+WINDOW_DAYS = 14
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def window(start: date | None = None) -> list[date]:
+    """The days a player can mark: today and the 13 after it."""
+    first = start or today()
+    return [first + timedelta(days=offset) for offset in range(WINDOW_DAYS)]
+
+
+def check_slot(day: date, slot: str) -> None:
+    first = today()
+    if day < first:
+        raise ProfileError("date", "That day has passed. Pick today or a day in the next two weeks.")
+    if day > first + timedelta(days=WINDOW_DAYS - 1):
+        raise ProfileError("date", f"You can mark days up to {WINDOW_DAYS} days ahead.")
+    if slot not in SLOTS:
+        raise ProfileError("slot", "Pick morning, midday or twilight.")
+
+
+def mark_slot(user: User, day: date, slot: str) -> None:
+    """Say the player is free then. Marking a slot that is already marked changes nothing
+    (the unique constraint decides, so two tabs racing can't make a duplicate)."""
+    check_slot(day, slot)
+    insert_ignoring_duplicates(AvailabilitySlot, user_id=user.id, day=day, slot=slot, created_at=utcnow())
+
+
+def unmark_slot(user: User, day: date, slot: str) -> None:
+    check_slot(day, slot)
+    db.session.execute(
+        sa.delete(AvailabilitySlot).where(
+            AvailabilitySlot.user_id == user.id, AvailabilitySlot.day == day, AvailabilitySlot.slot == slot
+        )
+    )
+
+
+def availability_grid(user: User) -> list[tuple[date, dict[str, bool]]]:
+    """The coming 14 days, each with every slot marked or not (empty days included)."""
+    days = window()
+    marked = set(
+        db.session.execute(
+            sa.select(AvailabilitySlot.day, AvailabilitySlot.slot).where(
+                AvailabilitySlot.user_id == user.id, AvailabilitySlot.day.between(days[0], days[-1])
+            )
+        )
+    )
+    return [(day, {slot: (day, slot) in marked for slot in SLOTS}) for day in days]
+
+
+def has_slots(user: User) -> bool:
+    days = window()
+    return db.session.scalar(
+        sa.select(sa.exists().where(
+            AvailabilitySlot.user_id == user.id, AvailabilitySlot.day.between(days[0], days[-1])
+        ))
+    ) or False

@@ -1,0 +1,90 @@
+"""A player's profile: the empty one every account gets, and edits (a zip resolves offline to
+coordinates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, url_for
+
+from app.extensions import db
+from app.identity.models import User
+from app.profiles import geo
+from app.profiles.models import TRAITS, Profile
+
+
+class ProfileError(Exception):
+    """A rule refused the change; the message is for the user, ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def create_profile(user: User) -> Profile:
+    """The empty profile every account gets at sign-up (inside the sign-up transaction)."""
+    profile = Profile(user_id=user.id, display_name=user.username)
+    db.session.add(profile)
+    db.session.flush()
+    return profile
+
+
+def on_user_registered(sender: Flask, user: User, **_: Any) -> None:
+    """identity's ``user_registered`` listener: only apps that run the profiles area react."""
+    if "profiles" in sender.blueprints:
+        create_profile(user)
+
+
+def profile_for(user: User) -> Profile:
+    """The user's profile; accounts made before profiles existed get one on first use."""
+    profile = db.session.get(Profile, user.id)
+    return profile if profile is not None else create_profile(user)
+
+
+@dataclass
+class ProfileChanges:
+    display_name: str
+    bio: str
+    handicap: float | None
+    zip: str
+    radius_miles: int
+    traits: dict[str, int]
+    left_handed: bool
+
+
+def update_profile(profile: Profile, changes: ProfileChanges) -> Profile:
+    """Apply an edit. The zip code resolves offline to coordinates; an unknown one is refused."""
+    if changes.zip:
+        place = geo.place_for_zip(changes.zip)
+        if place is None:
+            raise ProfileError(
+                "zip", f"We don't know the zip code {changes.zip[:10]!r}. Check it and try again."
+            )
+        profile.zip, profile.city, profile.state = place.zip, place.city[:60], place.state[:2]
+        profile.latitude, profile.longitude = place.latitude, place.longitude
+    else:
+        profile.zip = profile.city = profile.state = None
+        profile.latitude = profile.longitude = None
+    profile.display_name = changes.display_name
+    profile.bio = changes.bio
+    profile.handicap = None if changes.handicap is None else round(changes.handicap, 1)
+    profile.radius_miles = changes.radius_miles
+    for trait in TRAITS:
+        setattr(profile, trait.name, changes.traits.get(trait.name, 0))
+    profile.left_handed = changes.left_handed
+    db.session.flush()
+    return profile
+
+
+def join_link(user: User) -> str:
+    """Where "join Fairway" on a profile leads: the owner's referral link when the referrals
+    area runs in this app, else the plain sign-up page."""
+    if "referrals" in current_app.blueprints:
+        try:
+            from app.referrals.links import referral_link  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            pass
+        else:
+            return str(referral_link(user))
+    return url_for("identity.register")

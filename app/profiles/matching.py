@@ -1,0 +1,157 @@
+"""Matching: players near me who are free when I am, and the home timeline's read-only
+suggestions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.identity.models import User
+from app.profiles import geo
+from app.profiles.availability import window
+from app.profiles.editing import profile_for
+from app.profiles.models import SLOTS, AvailabilitySlot, Profile
+from app.profiles.search import (
+    PER_PAGE,
+    Origin,
+    PlayerPage,
+    PlayerRow,
+    distance_between,
+    load_rows,
+    profile_box,
+)
+
+
+def match_players(user: User, page: int = 1) -> PlayerPage:
+    """Players within my radius who are free when I am in the coming two weeks: most shared
+    slots first, then the nearest, then the closest handicap."""
+    me = profile_for(user)
+    if me.latitude is None or me.longitude is None:
+        return PlayerPage(rows=[], total=0, page=page)
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
+    days = window()
+    mine = so.aliased(AvailabilitySlot, name="mine")
+    theirs = so.aliased(AvailabilitySlot, name="theirs")
+    def overlap(*columns: Any) -> sa.Select[Any]:
+        return (
+            sa.select(*columns)
+            .select_from(mine)
+            .join(
+                theirs, sa.and_(theirs.day == mine.day, theirs.slot == mine.slot, theirs.user_id != user.id)
+            )
+            .join(Profile, Profile.user_id == theirs.user_id)
+            .join(User, User.id == theirs.user_id)
+            .where(
+                mine.user_id == user.id,
+                mine.day.between(days[0], days[-1]),
+                User.deactivated_at.is_(None),
+                profile_box(origin, me.radius_miles),
+            )
+        )
+
+    counts = db.session.execute(
+        overlap(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap, sa.func.count())
+        .group_by(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap)
+    )
+
+    def closeness(handicap: float | None) -> float:
+        if handicap is None or me.handicap is None:
+            return math.inf
+        return abs(handicap - me.handicap)
+
+    ranked = sorted(
+        (-shared, distance, closeness(handicap), other_id)
+        for other_id, lat, lon, handicap, shared in counts
+        if (distance := geo.haversine_miles(origin.latitude, origin.longitude, lat, lon)) <= me.radius_miles
+    )
+    chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
+    ids = [other_id for *_, other_id in chosen]
+    loaded = load_rows(ids)
+    shared_slots: dict[int, list[tuple[date, str]]] = {other_id: [] for other_id in ids}
+    if ids:
+        for other_id, day, slot in db.session.execute(
+            overlap(theirs.user_id, theirs.day, theirs.slot)
+            .where(theirs.user_id.in_(ids))
+            .order_by(theirs.day, theirs.slot)
+        ):
+            shared_slots[other_id].append((day, slot))
+    for slots in shared_slots.values():
+        slots.sort(key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+    rows = [
+        PlayerRow(*loaded[other_id], distance=distance, shared=shared_slots[other_id])
+        for _, distance, _, other_id in chosen
+        if other_id in loaded
+    ]
+    return PlayerPage(rows=rows, total=len(ranked), page=page)
+
+
+def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
+                 joined_since: datetime | None = None, closest_handicap: bool = False) -> list[PlayerRow]:
+    """Up to ``limit`` active players within the user's travel radius, nearest first: the
+    newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
+    query, whatever the number of players (the bounding box and ``limit`` bound the rows)."""
+    me = profile_for(user)
+    if me.latitude is None or me.longitude is None:
+        return []
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
+    query = (
+        sa.select(User, Profile)
+        .join(Profile, Profile.user_id == User.id)
+        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles))
+    )
+    if exclude_ids:
+        query = query.where(User.id.not_in(list(exclude_ids)))
+    if joined_since is not None:
+        query = query.where(User.created_at >= joined_since).order_by(User.created_at.desc(), User.id.desc())
+    elif closest_handicap and me.handicap is not None:
+        gap = sa.func.abs(Profile.handicap - me.handicap)
+        query = query.order_by(Profile.handicap.is_(None), gap, User.id)
+    else:
+        query = query.order_by(User.id.desc())
+    rows = []
+    for other, profile in db.session.execute(query.limit(limit * 4)):
+        distance = distance_between(me, profile)
+        if distance is not None and distance <= me.radius_miles:
+            rows.append(PlayerRow(other, profile, distance))
+    return rows[:limit]
+
+
+def free_together(user: User, other_ids: Collection[int], limit: int) -> list[PlayerRow]:
+    """Of ``other_ids``, the active players free on days the user is free in the coming two
+    weeks: most such slots first, each with their (day, slot) pairs on those days. Two queries."""
+    if not other_ids:
+        return []
+    days = window()
+    mine = so.aliased(AvailabilitySlot, name="mine")
+    theirs = so.aliased(AvailabilitySlot, name="theirs")
+    pairs = db.session.execute(
+        sa.select(theirs.user_id, theirs.day, theirs.slot)
+        .distinct()
+        .select_from(mine)
+        .join(theirs, theirs.day == mine.day)
+        .where(
+            mine.user_id == user.id,
+            mine.day.between(days[0], days[-1]),
+            theirs.user_id.in_(list(other_ids)),
+        )
+        .order_by(theirs.day, theirs.user_id)
+    ).all()
+    shared: dict[int, list[tuple[date, str]]] = {}
+    for other_id, day, slot in pairs:
+        shared.setdefault(other_id, []).append((day, slot))
+    ranked = sorted(shared, key=lambda other_id: (-len(shared[other_id]), shared[other_id][0][0], other_id))
+    loaded = load_rows(ranked[:limit])
+    me = profile_for(user)
+    rows = []
+    for other_id in ranked[:limit]:
+        if other_id in loaded and loaded[other_id][0].is_active:
+            other, profile = loaded[other_id]
+            slots = sorted(shared[other_id], key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+            rows.append(PlayerRow(other, profile, distance_between(me, profile), shared=slots))
+    return rows

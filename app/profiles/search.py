@@ -1,0 +1,146 @@
+"""Partner search: filters, a bounding box on indexed coordinates, then exact great-circle
+distances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.pagination import Paginated
+from app.core.search import contains
+from app.extensions import db
+from app.identity.models import User
+from app.profiles import geo
+from app.profiles.models import Profile
+
+PER_PAGE = 20
+
+
+@dataclass
+class PlayerRow:
+    user: User
+    profile: Profile
+    distance: float | None
+    shared: list[tuple[date, str]] = field(default_factory=list)
+
+
+@dataclass
+class PlayerPage(Paginated):
+    rows: list[PlayerRow]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+
+@dataclass
+class Origin:
+    latitude: float
+    longitude: float
+    label: str
+
+
+@dataclass
+class SearchCriteria:
+    q: str = ""
+    origin: Origin | None = None
+    radius: float | None = None
+    handicap_min: float | None = None
+    handicap_max: float | None = None
+    mobility: int = 0
+    drinking: int = 0
+    page: int = 1
+
+
+def box_clause(latitude: Any, longitude: Any, origin: Origin, radius: float) -> sa.ColumnElement[bool]:
+    """The bounding box of ``radius`` miles around ``origin`` as a condition on two indexed
+    coordinate columns (split at the antimeridian). Other areas' tables use it too."""
+    box = geo.bounding_box(origin.latitude, origin.longitude, radius)
+    lat = latitude.between(box.min_lat, box.max_lat)
+    if box.min_lon < -180:
+        lon = sa.or_(longitude >= box.min_lon + 360, longitude <= box.max_lon)
+    elif box.max_lon > 180:
+        lon = sa.or_(longitude >= box.min_lon, longitude <= box.max_lon - 360)
+    else:
+        lon = longitude.between(box.min_lon, box.max_lon)
+    return sa.and_(lat, lon)
+
+
+def profile_box(origin: Origin, radius: float) -> sa.ColumnElement[bool]:
+    return box_clause(Profile.latitude, Profile.longitude, origin, radius)
+
+
+def _distance(origin: Origin | None, profile_lat: float | None, profile_lon: float | None) -> float | None:
+    if origin is None or profile_lat is None or profile_lon is None:
+        return None
+    return geo.haversine_miles(origin.latitude, origin.longitude, profile_lat, profile_lon)
+
+
+def distance_between(one: Profile, other: Profile) -> float | None:
+    """Miles between two players' home zips, when both have one."""
+    if one.latitude is None or one.longitude is None:
+        return None
+    return _distance(Origin(one.latitude, one.longitude, ""), other.latitude, other.longitude)
+
+
+def load_rows(ids: list[int]) -> dict[int, tuple[User, Profile]]:
+    if not ids:
+        return {}
+    pairs = db.session.execute(
+        sa.select(User, Profile).join(Profile, Profile.user_id == User.id).where(User.id.in_(ids))
+    )
+    return {user.id: (user, profile) for user, profile in pairs}
+
+
+def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
+    """Active players matching the filters, nearest first when a radius applies.
+
+    With a radius, the database returns only profiles inside the bounding box (an index
+    range on latitude/longitude), and the exact great-circle distance filters and orders them.
+    """
+    conditions: list[sa.ColumnElement[bool]] = [User.deactivated_at.is_(None), User.id != viewer.id]
+    if criteria.q:
+        conditions.append(contains(criteria.q, User.username, sa.func.lower(Profile.display_name)))
+    if criteria.handicap_min is not None:
+        conditions.append(Profile.handicap >= criteria.handicap_min)
+    if criteria.handicap_max is not None:
+        conditions.append(Profile.handicap <= criteria.handicap_max)
+    # 0 is "no preference": someone without one is happy either way, so they match too.
+    if criteria.mobility:
+        conditions.append(Profile.mobility.in_((0, criteria.mobility)))
+    if criteria.drinking:
+        conditions.append(Profile.drinking.in_((0, criteria.drinking)))
+    offset = (criteria.page - 1) * PER_PAGE
+    origin = criteria.origin
+
+    if origin is not None and criteria.radius is not None:
+        radius = criteria.radius
+        candidates: Any = db.session.execute(
+            sa.select(Profile.user_id, Profile.latitude, Profile.longitude)
+            .join(User, User.id == Profile.user_id)
+            .where(profile_box(origin, radius), *conditions)
+        )
+        scored = sorted(
+            (distance, user_id)
+            for user_id, lat, lon in candidates
+            if (distance := geo.haversine_miles(origin.latitude, origin.longitude, lat, lon)) <= radius
+        )
+        chosen = scored[offset : offset + PER_PAGE]
+        loaded = load_rows([user_id for _, user_id in chosen])
+        rows = [
+            PlayerRow(*loaded[user_id], distance=distance)
+            for distance, user_id in chosen
+            if user_id in loaded
+        ]
+        return PlayerPage(rows=rows, total=len(scored), page=criteria.page)
+
+    base = sa.select(User, Profile).join(Profile, Profile.user_id == User.id).where(*conditions)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    pairs = db.session.execute(base.order_by(User.username).offset(offset).limit(PER_PAGE))
+    rows = [
+        PlayerRow(user, profile, _distance(origin, profile.latitude, profile.longitude))
+        for user, profile in pairs
+    ]
+    return PlayerPage(rows=rows, total=total, page=criteria.page)

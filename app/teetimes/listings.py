@@ -1,0 +1,203 @@
+"""Reading rounds: one round as a viewer sees it, and the lists of rounds a player hosts, holds
+or could join. Whether a claim still takes a spot is computed from its timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+from app.following.services import followed_by, is_following
+from app.identity.models import User
+from app.profiles import geo
+from app.profiles.editing import profile_for
+from app.profiles.search import Origin, box_clause
+from app.teetimes.models import HELD, LAPSED, PENDING, Claim, TeeTime
+
+NEARBY_LIMIT = 50
+
+
+def can_see(viewer: Any, tee_time: TeeTime, claim: Claim | None = None) -> bool:
+    """Who sees a round's details: anyone for a link round; for a followers round the host,
+    the host's followers and players who claimed a spot (unless the host removed them)."""
+    if tee_time.visibility == "link":
+        return True
+    if not viewer.is_authenticated:
+        return False
+    if viewer.id == tee_time.host_id or (claim is not None and claim.removed_at is None):
+        return True
+    return is_following(viewer.id, tee_time.host_id)
+
+
+@dataclass
+class RoundView:
+    """A round as one viewer sees it."""
+
+    tee_time: TeeTime
+    now: datetime
+    visible: bool
+    players: list[Claim]
+    lapsed: list[Claim]
+    spots_left: int
+    my_claim: Claim | None = None
+    is_host: bool = False
+    bump_targets: list[User] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.tee_time.cancelled_at is not None
+
+    @property
+    def closed(self) -> bool:
+        return self.tee_time.is_closed(self.now)
+
+    @property
+    def my_status(self) -> str | None:
+        return self.my_claim.status(self.now) if self.my_claim is not None else None
+
+    @property
+    def open(self) -> bool:
+        return not self.cancelled and not self.closed
+
+    @property
+    def can_claim(self) -> bool:
+        return (
+            self.visible and self.open and not self.is_host and self.spots_left > 0
+            and self.my_status in (None, LAPSED)
+        )
+
+
+def claims_of(tee_time: TeeTime) -> list[Claim]:
+    return [
+        claim
+        for claim in db.session.scalars(
+            sa.select(Claim)
+            .options(so.joinedload(Claim.user))
+            .where(Claim.tee_time_id == tee_time.id)
+            .order_by(Claim.claimed_at, Claim.id)
+        )
+        if claim.user.is_active
+    ]
+
+
+def round_view(viewer: Any, tee_time: TeeTime) -> RoundView:
+    now = utcnow()
+    claims = claims_of(tee_time)
+    mine = next((c for c in claims if viewer.is_authenticated and c.user_id == viewer.id), None)
+    players = [c for c in claims if c.status(now) in (HELD, PENDING)]
+    view = RoundView(
+        tee_time=tee_time, now=now, visible=can_see(viewer, tee_time, mine), players=players,
+        lapsed=[c for c in claims if c.status(now) == LAPSED],
+        spots_left=max(0, tee_time.spots - len(players)), my_claim=mine,
+        is_host=viewer.is_authenticated and viewer.id == tee_time.host_id,
+    )
+    if view.closed and not view.cancelled and (view.is_host or view.my_status == HELD):
+        everyone = [tee_time.host] + [c.user for c in players if c.status(now) == HELD]
+        view.bump_targets = [user for user in everyone if user.id != viewer.id]
+    return view
+
+
+def live_counts(tee_time_ids: list[int], now: datetime) -> dict[int, int]:
+    """Round id → claims that take a spot (held or pending, active players), in one query."""
+    if not tee_time_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Claim.tee_time_id, sa.func.count(Claim.id))
+        .join(User, User.id == Claim.user_id)
+        .where(Claim.tee_time_id.in_(tee_time_ids), Claim.live(now), User.deactivated_at.is_(None))
+        .group_by(Claim.tee_time_id)
+    ).all()
+    return {tee_time_id: int(count) for tee_time_id, count in rows}
+
+
+def spots_left(tee_time: TeeTime, now: datetime | None = None) -> int:
+    live = live_counts([tee_time.id], now or utcnow()).get(tee_time.id, 0)
+    return max(0, tee_time.spots - live)
+
+
+@dataclass
+class RoundRow:
+    tee_time: TeeTime
+    spots_left: int
+    role: str  # "hosting", "held", "pending" or "open"
+    distance: float | None = None
+
+
+def upcoming_for(user: User) -> list[RoundRow]:
+    """Rounds I host or hold (or await) a spot in that haven't teed off, soonest first."""
+    now = utcnow()
+    hosting = list(db.session.scalars(
+        sa.select(TeeTime).where(
+            TeeTime.host_id == user.id, TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None)
+        )
+    ))
+    joined = db.session.execute(
+        sa.select(TeeTime, Claim)
+        .join(Claim, Claim.tee_time_id == TeeTime.id)
+        .join(User, User.id == TeeTime.host_id)
+        .where(
+            Claim.user_id == user.id, Claim.live(now), TeeTime.starts_at > now,
+            TeeTime.cancelled_at.is_(None), User.deactivated_at.is_(None),
+        )
+    ).all()
+    counts = live_counts([t.id for t in hosting] + [t.id for t, _ in joined], now)
+    rows = [RoundRow(t, max(0, t.spots - counts.get(t.id, 0)), "hosting") for t in hosting]
+    rows += [RoundRow(t, max(0, t.spots - counts.get(t.id, 0)), c.status(now)) for t, c in joined]
+    return sorted(rows, key=lambda row: (row.tee_time.starts_at, row.tee_time.id))
+
+
+def open_near(user: User, limit: int = NEARBY_LIMIT) -> list[RoundRow]:
+    """Upcoming rounds with a free spot that I could join: any round of a player I follow,
+    and link rounds hosted within my radius; soonest first."""
+    now = utcnow()
+    me = profile_for(user)
+    followed = followed_by(user)
+    reachable: list[sa.ColumnElement[bool]] = [TeeTime.host_id.in_(followed)]
+    origin = None
+    if me.latitude is not None and me.longitude is not None:
+        origin = Origin(me.latitude, me.longitude, me.zip or "")
+        reachable.append(sa.and_(
+            TeeTime.visibility == "link",
+            box_clause(TeeTime.latitude, TeeTime.longitude, origin, me.radius_miles),
+        ))
+    mine = sa.select(Claim.id).where(
+        Claim.tee_time_id == TeeTime.id, Claim.user_id == user.id,
+        sa.or_(Claim.removed_at.is_not(None), Claim.live(now)),
+    )
+    candidates = db.session.execute(
+        sa.select(TeeTime, TeeTime.host_id.in_(followed))
+        .join(User, User.id == TeeTime.host_id)
+        .options(so.contains_eager(TeeTime.host))
+        .where(
+            TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None), TeeTime.host_id != user.id,
+            User.deactivated_at.is_(None), ~sa.exists(mine), sa.or_(*reachable),
+        )
+        .order_by(TeeTime.starts_at, TeeTime.id)
+        .limit(limit * 4)
+    ).all()
+    counts = live_counts([t.id for t, _ in candidates], now)
+    rows: list[RoundRow] = []
+    for tee_time, by_followed in candidates:
+        distance = None
+        if origin is not None and tee_time.latitude is not None and tee_time.longitude is not None:
+            distance = geo.haversine_miles(
+                origin.latitude, origin.longitude, tee_time.latitude, tee_time.longitude
+            )
+        if not by_followed and (distance is None or distance > me.radius_miles):
+            continue
+        left = tee_time.spots - counts.get(tee_time.id, 0)
+        if left > 0:
+            rows.append(RoundRow(tee_time, left, "open", distance))
+    return rows[:limit]
+
+
+def hosted_open_rounds(user: Any) -> list[RoundRow]:
+    """My upcoming rounds that still have a free spot (the match page offers to fill them)."""
+    if not user.is_authenticated:
+        return []
+    return [row for row in upcoming_for(user) if row.role == "hosting" and row.spots_left > 0]
