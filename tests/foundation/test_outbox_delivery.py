@@ -221,7 +221,7 @@ def wait_for(condition, seconds: float) -> float:  # type: ignore[no-untyped-def
 def test_mail_lost_with_redis_is_sent_within_two_sweep_intervals(app, client, database_url, mailbox):
     from rq import Worker
 
-    sweep = 2
+    sweep = 3
     register(client, "alice")
     jobs.redis_connection(app).flushdb()
     worker = start_worker(app, database_url, sweep)
