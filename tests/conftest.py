@@ -8,7 +8,7 @@ import os
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -22,7 +22,9 @@ from flask.testing import FlaskClient
 
 from app import create_app, jobs
 from app.extensions import db
+from app.identity.models import User
 from app.referrals import clicks
+from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -230,6 +232,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """``make_user("ann", verified=False, admin=True, active=False)``: a committed account whose
+    password is PASSWORD (tests.factories.make_user, the suite's one account factory)."""
+    return factories.make_user
 
 
 @pytest.fixture
