@@ -50,10 +50,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput"):
         return
     if TEST_DATABASE_URL:
+        workers = len(getattr(session.config.option, "tx", None) or [])
+        names = [scratch_database_url(TEST_DATABASE_URL, f"gw{i}").database for i in range(workers)] or [
+            scratch_database_url(TEST_DATABASE_URL).database]
         engine = _maintenance_engine(scratch_database_url(TEST_DATABASE_URL))
         try:
-            with engine.connect():
-                pass
+            with engine.connect() as conn:
+                for name in names:
+                    found = conn.execute(MARK_OF, {"name": name}).first()
+                    if found is not None and found[0] != SCRATCH_MARK:
+                        pytest.exit(f"database {name!r} exists and is not one these tests made; "
+                                    "choose another TEST_DATABASE_URL name", returncode=3)
         except sa.exc.DBAPIError as exc:
             pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {exc}", returncode=3)
         finally:
