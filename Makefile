@@ -1,17 +1,28 @@
 # Fairway: `make run` serves the app on http://127.0.0.1:5000 with no services needed;
-# `make test` runs every test (real PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL are set).
+# `make test` runs every test (real PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL are set),
+# in PYTEST_WORKERS parallel processes (pytest-xdist; 0 runs them in this one).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+# pyproject.toml names the dependencies; the lock files pin them (requirements.lock: the app,
+# which the Docker image installs; requirements-dev.lock: the app and the tools, for here and CI).
+COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint worker migrate bench screenshots clean
+.PHONY: run test lint lock worker migrate bench screenshots clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements-dev.lock -e '.[dev]'
 	touch $(STAMP)
+
+# After a change to the dependencies in pyproject.toml: pin them again, then reinstall.
+lock:
+	test -x $(BIN)/pip-compile || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet pip-tools; }
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --extra dev --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
 
 migrate: $(STAMP)
 	$(BIN)/flask --app wsgi db upgrade
@@ -21,7 +32,7 @@ run: migrate
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,12 @@
 """Fixtures: an app per test on a migrated database, embedded (SQLite, inline jobs) by default,
 real PostgreSQL, Redis, an RQ worker and an SMTP sink when TEST_DATABASE_URL / TEST_REDIS_URL
-are set. A configured service that does not answer fails the run; it never skips."""
+are set. A configured service that does not answer fails the run; it never skips.
+
+Under pytest-xdist every worker has its own of everything: a PostgreSQL database it creates
+(TEST_DATABASE_URL's name + ``_gw0``, ``_gw1``...; ``_main`` without xdist) and drops at the end,
+the Redis db TEST_REDIS_URL names + the worker's index, an SMTP sink on a free port, a SQLite
+template in its own temporary folder. The database TEST_DATABASE_URL names is never touched
+(it need not exist): only its server and its name are used."""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ import os
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -22,12 +29,49 @@ from flask.testing import FlaskClient
 
 from app import create_app, jobs
 from app.extensions import db
+from app.identity.models import User
 from app.referrals import clicks
+from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 SERVICES = bool(TEST_DATABASE_URL or TEST_REDIS_URL)
 SECRET = "test-secret-key-not-for-production"
+#: "gw0", "gw1"... under pytest-xdist; "" in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+#: The comment that marks a database as this suite's own, the only kind it ever drops.
+SCRATCH_MARK = "fairway test scratch database"
+MARK_OF = sa.text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any xdist worker starts: a configured service that does not answer ends the run
+    here, with its reason, instead of in every worker."""
+    if hasattr(session.config, "workerinput"):
+        return
+    if TEST_DATABASE_URL:
+        workers = len(getattr(session.config.option, "tx", None) or [])
+        names = [scratch_database_url(TEST_DATABASE_URL, f"gw{i}").database for i in range(workers)] or [
+            scratch_database_url(TEST_DATABASE_URL).database]
+        engine = _maintenance_engine(scratch_database_url(TEST_DATABASE_URL))
+        try:
+            with engine.connect() as conn:
+                for name in names:
+                    found = conn.execute(MARK_OF, {"name": name}).first()
+                    if found is not None and found[0] != SCRATCH_MARK:
+                        pytest.exit(f"database {name!r} exists and is not one these tests made; "
+                                    "choose another TEST_DATABASE_URL name", returncode=3)
+        except sa.exc.DBAPIError as exc:
+            pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {exc}", returncode=3)
+        finally:
+            engine.dispose()
+    if TEST_REDIS_URL:
+        from redis import Redis
+
+        try:
+            Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+        except Exception as exc:
+            pytest.exit(f"TEST_REDIS_URL is set but Redis does not answer: {exc}", returncode=3)
 
 
 def free_port() -> int:
@@ -107,38 +151,101 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database: PostgreSQL rebuilt from the migrations once, or a SQLite file to copy."""
-    if TEST_DATABASE_URL:
-        from app.config import database_url
+def worker_index() -> int:
+    """0 in a plain run and on xdist's first worker, 1 on the second, and so on."""
+    return int(WORKER[2:]) if WORKER.startswith("gw") else 0
 
-        url = database_url(TEST_DATABASE_URL, "")
-        engine = sa.create_engine(url)
+
+def scratch_database_url(base_url: str, worker: str = WORKER) -> sa.engine.URL:
+    """This worker's own database on TEST_DATABASE_URL's server: its name + ``_gw<n>`` (or
+    ``_main``), spoken to with psycopg 3."""
+    base = sa.engine.make_url(base_url)
+    name = f"{base.database or 'fairway_test'}_{worker or 'main'}"
+    if len(name) > 63:  # PostgreSQL's identifier limit
+        pytest.exit(f"TEST_DATABASE_URL's database name is too long for {name!r}", returncode=4)
+    return base.set(drivername="postgresql+psycopg", database=name)
+
+
+def _maintenance_engine(url: sa.engine.URL) -> sa.Engine:
+    """The server's ``postgres`` database, where databases are created and dropped."""
+    return sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                            connect_args={"connect_timeout": 5})
+
+
+def create_scratch_database(url: sa.engine.URL) -> None:
+    """Create ``url``'s database, marked as ours. A leftover of an earlier run (same name, our
+    mark) is dropped first; a database of that name without our mark stops the run."""
+    name = url.database
+    engine = _maintenance_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(MARK_OF, {"name": name}).first()
+            if found is not None:
+                if found[0] != SCRATCH_MARK:
+                    pytest.exit(f"database {name!r} exists and is not one these tests made; "
+                                "choose another TEST_DATABASE_URL name", returncode=3)
+                conn.execute(sa.text(f'DROP DATABASE "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{SCRATCH_MARK}'"))
+    except sa.exc.DBAPIError as exc:
+        pytest.exit(f"TEST_DATABASE_URL is set but its server did not make {name!r}: {exc}", returncode=3)
+    finally:
+        engine.dispose()
+
+
+def drop_scratch_database(url: sa.engine.URL) -> None:
+    """Drop a database ``create_scratch_database`` made (connections still open are ended)."""
+    engine = _maintenance_engine(url)
+    try:
+        with engine.connect() as conn:
+            mark = conn.execute(MARK_OF, {"name": url.database}).scalar()
+            if mark == SCRATCH_MARK:
+                conn.execute(sa.text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: this worker's own PostgreSQL database, created and migrated once
+    and dropped at the end, or a SQLite file to copy."""
+    if TEST_DATABASE_URL:
+        scratch = scratch_database_url(TEST_DATABASE_URL)
+        create_scratch_database(scratch)
+        url = scratch.render_as_string(hide_password=False)
         try:
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        except sa.exc.OperationalError as exc:
-            pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {exc}", returncode=3)
+            _migrate(url)
+            yield url
         finally:
-            engine.dispose()
-        _migrate(url)
-        return url
+            drop_scratch_database(scratch)
+        return
     path = tmp_path_factory.mktemp("db") / "template.db"
     _migrate(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
+
+
+_TABLES: dict[str, str] = {}
 
 
 def _truncate_all(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            name for name in sa.inspect(conn).get_table_names() if name != "alembic_version"
-        ]
-        if tables:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        if url not in _TABLES:  # the schema is the migrated one throughout the session
+            _TABLES[url] = ", ".join(
+                name for name in sa.inspect(conn).get_table_names() if name != "alembic_version"
+            )
+        if _TABLES[url]:
+            conn.execute(sa.text(f"TRUNCATE {_TABLES[url]} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+def worker_redis_url(base_url: str, index: int | None = None) -> str:
+    """TEST_REDIS_URL's db + the worker's index: with ``/8``, gw0 uses db 8 and gw1 db 9."""
+    parts = urlsplit(base_url)
+    db_index = int(parts.path.strip("/") or 0) + (worker_index() if index is None else index)
+    if db_index > 15:
+        pytest.exit(f"TEST_REDIS_URL's db + the worker's index is {db_index}; Redis has 0-15", returncode=4)
+    return urlunsplit(parts._replace(path=f"/{db_index}"))
 
 
 @pytest.fixture(scope="session")
@@ -147,11 +254,12 @@ def redis_url() -> str | None:
         return None
     from redis import Redis
 
+    url = worker_redis_url(TEST_REDIS_URL)
     try:
-        Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+        Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception as exc:
         pytest.exit(f"TEST_REDIS_URL is set but Redis does not answer: {exc}", returncode=3)
-    return TEST_REDIS_URL
+    return url
 
 
 def make_config(database_url: str, redis_url: str | None, smtp_port: int, **extra: Any) -> dict[str, Any]:
@@ -230,6 +338,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """``make_user("ann", verified=False, admin=True, active=False)``: a committed account whose
+    password is PASSWORD (tests.factories.make_user, the suite's one account factory)."""
+    return factories.make_user
 
 
 @pytest.fixture

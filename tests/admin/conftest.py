@@ -1,17 +1,14 @@
-"""Fixtures for the admin suites: fast accounts, a signed-in admin, fresh reads of audit rows."""
+"""Fixtures for the admin suites: a signed-in admin, fresh reads of accounts and audit rows."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 
 from app.admin.models import AuditEntry
 from app.extensions import db
-from app.identity.models import ROLE_ADMIN, User
+from app.identity.models import User
 from tests.conftest import FreshRequestClient
-from tests.factories import make_account
 from tests.support import login
 
 
@@ -19,17 +16,6 @@ from tests.support import login
 def fresh_clients(app) -> None:
     """Every ``app.test_client()`` starts each request with an empty ``g``, like ``client``."""
     app.test_client_class = FreshRequestClient
-
-
-@pytest.fixture
-def make_user(app) -> Callable[..., User]:
-    """``make_user("ann", verified=True, admin=False)``: a committed account whose password is PASSWORD."""
-
-    def make(username: str, email: str | None = None, verified: bool = True, admin: bool = False,
-             **fields: object) -> User:
-        return make_account(username, email, verified, role=ROLE_ADMIN if admin else "user", **fields)
-
-    return make
 
 
 @pytest.fixture

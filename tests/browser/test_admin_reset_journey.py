@@ -13,7 +13,7 @@ NO_MATCH = "That username or email and password don't match an account."
 
 
 def test_an_admin_reset_lets_the_player_choose_a_new_password(new_page, inbox, shots):
-    make_member("root", role="admin")
+    make_member("root", admin=True)
     make_member("jude")
     make_member("judith")
 

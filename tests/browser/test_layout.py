@@ -45,7 +45,7 @@ def assert_fits(page, width: int) -> None:
 def club(app):
     """A few players around San Francisco, a conversation and a referral, so pages have content."""
     ann = make_member("ann", zip="94103", display_name="Ann Birdie", handicap=8.4, bio=BIO, mobility=2)
-    make_member("root", role="admin")
+    make_member("root", admin=True)
     others = [
         make_member("bo", zip="94110", display_name="Bo Eagle", handicap=14.2),
         make_member("cy", zip="94016", display_name="Cy Fairway", handicap=3.1),

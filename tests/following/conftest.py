@@ -1,5 +1,6 @@
-"""Fixtures for this social suite: ``make_user`` (fast accounts) and ``as_user`` (signed-in clients)."""
+"""Fixtures for this social suite: ``as_user`` (signed-in clients); accounts come from the
+``make_user`` fixture of tests/conftest.py."""
 
-from tests.following.players import as_user, make_user
+from tests.following.players import as_user
 
-__all__ = ["as_user", "make_user"]
+__all__ = ["as_user"]

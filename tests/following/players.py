@@ -1,5 +1,5 @@
-"""Helpers shared by the social suites (following, messaging, notifications): fast accounts,
-signed-in clients, and fresh reads of rows."""
+"""Helpers shared by the social suites (following, messaging, notifications): signed-in
+clients and fresh reads of rows (accounts come from the ``make_user`` fixture)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,11 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.notifications.models import Notification
 from tests.conftest import FreshRequestClient
-from tests.factories import password_hash
 from tests.support import login
-
-
-def new_user(username: str, active: bool = True) -> User:
-    user = User(username=username, email=f"{username}@example.com", password_hash=password_hash(),
-                email_verified_at=utcnow(), deactivated_at=None if active else utcnow())
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def signed_in(app: Any, username: str) -> FlaskClient:
@@ -51,11 +41,6 @@ def notifications_of(username: str) -> list[Notification]:
 def count(model: Any, *where: Any) -> int:
     db.session.expire_all()
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
-
-
-@pytest.fixture
-def make_user(app) -> Callable[..., User]:
-    return new_user
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.following.models import Follow
 from app.identity.models import User
-from tests.following.players import count, new_user, user_id
+from tests.following.players import count, user_id
 from tests.support import csrf, post
 
 
@@ -125,7 +125,7 @@ def test_deactivated_followers_are_not_counted_or_listed(make_user, as_user):
     assert "1 follower" in page and "@fan1" in page and "@fan2" not in page
 
 
-def test_list_pages_need_login(client):
-    new_user("star")
+def test_list_pages_need_login(client, make_user):
+    make_user("star")
     response = client.get("/u/star/followers")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")

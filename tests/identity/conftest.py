@@ -1,9 +1,9 @@
-"""Fixtures for the identity suites: fast accounts without a sign-up, fresh reads of rows."""
+"""Fixtures for the identity suites: fresh clients and fresh reads of rows (accounts come from
+the ``make_user`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.identity.models import User
 from tests.conftest import FreshRequestClient
-from tests.factories import make_account
 
 CSRF_VALUE = re.compile(r'(name="csrf[-_]token"(?: type="hidden")? (?:value|content)=")[^"]+(")')
 
@@ -32,13 +31,3 @@ def without_csrf(body: str) -> str:
 def fresh_clients(app) -> None:
     """Every ``app.test_client()`` starts each request with an empty ``g``, like ``client``."""
     app.test_client_class = FreshRequestClient
-
-
-@pytest.fixture
-def make_user(app) -> Callable[..., User]:
-    """``make_user("ann", verified=True)``: a committed account whose password is PASSWORD."""
-
-    def make(username: str, email: str | None = None, verified: bool = True, **fields: object) -> User:
-        return make_account(username, email, verified, **fields)
-
-    return make

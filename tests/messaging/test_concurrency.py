@@ -19,7 +19,7 @@ from app.identity.models import User
 from app.messaging import services as messaging
 from app.messaging.models import Conversation, Message
 from app.notifications.models import Notification
-from tests.following.players import count, new_user, notifications_of, user_id
+from tests.following.players import count, notifications_of, user_id
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="concurrency is proven on PostgreSQL (TEST_DATABASE_URL)"
@@ -50,8 +50,8 @@ def account(username: str) -> User:
     return user
 
 
-def test_two_simultaneous_first_messages_make_one_conversation(app, monkeypatch, caplog):
-    new_user("ann"), new_user("bob")
+def test_two_simultaneous_first_messages_make_one_conversation(app, make_user, monkeypatch, caplog):
+    make_user("ann"), make_user("bob")
     real_find = messaging.find_conversation
     both_looked = threading.Barrier(2, timeout=10)
     seen = threading.local()
@@ -79,8 +79,8 @@ def test_two_simultaneous_first_messages_make_one_conversation(app, monkeypatch,
     assert {m.conversation_id for m in db.session.scalars(sa.select(Message))} == {conversation.id}
 
 
-def test_racing_senders_keep_unread_counts_and_notices_exact(app):
-    new_user("ann"), new_user("bob")
+def test_racing_senders_keep_unread_counts_and_notices_exact(app, make_user):
+    make_user("ann"), make_user("bob")
     jobs = [("ann", "bob")] * 20 + [("bob", "ann")] * 12
 
     def send(pair):
@@ -99,16 +99,16 @@ def test_racing_senders_keep_unread_counts_and_notices_exact(app):
     assert (for_ann.kind, for_ann.count) == ("message", 12)
 
 
-def test_a_concurrent_double_follow_is_one_row_and_one_notice(app):
-    new_user("ann"), new_user("bob")
+def test_a_concurrent_double_follow_is_one_row_and_one_notice(app, make_user):
+    make_user("ann"), make_user("bob")
     made = run_parallel(app, range(16), lambda _: following.follow(account("ann"), account("bob")))
     assert made.count(True) == 1
     assert count(Follow) == 1
     assert count(Notification, Notification.kind == "follow") == 1
 
 
-def test_racing_fist_bumps_pass_the_12_hour_rule_once(app):
-    new_user("ann"), new_user("bob")
+def test_racing_fist_bumps_pass_the_12_hour_rule_once(app, make_user):
+    make_user("ann"), make_user("bob")
 
     def bump(_):
         try:

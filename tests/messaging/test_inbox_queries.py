@@ -14,7 +14,8 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.messaging.models import Conversation, Message
-from tests.following.players import password_hash, user_id
+from tests.factories import password_hash
+from tests.following.players import user_id
 from tests.support import post
 
 

@@ -8,15 +8,14 @@ import pytest
 
 from app import jobs
 from app.extensions import db
-from app.identity.models import ROLE_ADMIN
 from app.outbox.models import OutboxMail
-from tests.factories import make_account
+from tests.factories import make_user
 from tests.support import login, register
 
 
 @pytest.fixture
 def admin(app):
-    make_account("boss", role=ROLE_ADMIN)
+    make_user("boss", admin=True)
     client = app.test_client()
     assert login(client, "boss").status_code == 303
     return client
@@ -30,7 +29,7 @@ def cell(page: str, element_id: str) -> str:
 
 def test_admins_only(app, client):
     assert client.get("/admin/system").status_code == 302
-    make_account("ann")
+    make_user("ann")
     assert login(client, "ann").status_code == 303
     assert client.get("/admin/system").status_code == 403
 

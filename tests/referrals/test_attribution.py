@@ -135,7 +135,8 @@ def test_rotation_keeps_old_links(app, client, make_user):
 
 
 def test_rotate_needs_login_and_csrf(client, make_user):
-    assert client.post("/referrals/rotate").status_code in (302, 400)
+    anonymous = post(client, "/referrals/rotate")  # a valid CSRF token: only the sign-in is missing
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
     make_user("ann")
     login(client, "ann")
     assert client.post("/referrals/rotate").status_code == 400

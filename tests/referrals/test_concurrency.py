@@ -14,7 +14,7 @@ from app.identity import services as identity
 from app.identity.models import User
 from app.referrals import services
 from app.referrals.models import Invite, InviteRedemption, ReferralCode
-from tests.referrals.conftest import password_hash
+from tests.factories import password_hash
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.skipif(
@@ -41,7 +41,7 @@ def config_overrides():
     return {"REGISTRATION_MODE": "invite_only"}
 
 
-def test_200_parallel_redemptions_of_a_10_use_invite_make_10_accounts(app, cheap_hashing):
+def test_200_parallel_redemptions_of_a_10_use_invite_make_10_accounts(app):
     (invite,) = services.mint_invites(uses=10)
     db.session.commit()
     code = invite.code

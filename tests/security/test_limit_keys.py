@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.teetimes import services as teetimes
 from app.teetimes.services import RoundDetails
-from tests.factories import make_account, make_member
+from tests.factories import make_member, make_user
 from tests.support import login, post
 
 
@@ -22,7 +22,7 @@ def config_overrides():
 
 
 def test_rate_limit_keys_carry_no_raw_address(app, client, caplog):
-    make_account("ann")
+    make_user("ann")
     caplog.set_level(logging.DEBUG)
     answers = [login(client, "ann@example.com", "wrong-password-123").status_code for _ in range(5)]
     assert 429 in answers

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.identity import services as identity
 from app.identity import tokens
 from app.identity.models import User
-from tests.factories import make_account, make_member
+from tests.factories import make_member, make_user
 from tests.support import login, post
 
 
@@ -28,7 +28,7 @@ def test_unicode_digits_are_refused_not_a_crash(app, client, path):
 @pytest.mark.parametrize("path", ["/courses/99999999999999999999", "/admin/jobs/99999999999999999999/retry",
                                   "/notifications/99999999999999999999/ack"])
 def test_ids_beyond_any_database_id_are_not_found(app, client, path):
-    make_account("root", role="admin")
+    make_user("root", admin=True)
     login(client, "root")
     method = "GET" if path.startswith("/courses") else "POST"
     answer = client.get(path) if method == "GET" else post(client, path, token_from="/settings")
@@ -40,13 +40,13 @@ def test_database_errors_in_logs_hide_their_parameters(app):
 
 
 def test_a_confirmation_racing_for_the_same_address_is_a_clear_refusal(app, client, monkeypatch):
-    ann = make_account("ann")
+    ann = make_user("ann")
     ann.pending_email = "shared@example.com"
     db.session.commit()
     token = tokens.make_token(tokens.VERIFY, ann, ann.pending_email)
     # The address is taken between the check and the write, as by a parallel confirmation.
     monkeypatch.setattr(identity, "user_by_email", lambda email: None)
-    make_account("bob", email="shared@example.com")
+    make_user("bob", email="shared@example.com")
     answer = client.get(f"/verify/{token}")
     assert answer.status_code < 500
     db.session.expire_all()
