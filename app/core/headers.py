@@ -59,7 +59,9 @@ def answers_a_signed_in_user() -> bool:
     never looked at the user (a redirect, an error page) is still theirs."""
     user = g.get("_login_user")
     if user is not None:
-        return bool(user.is_authenticated)
+        # is_anonymous, not is_authenticated: the latter reads the row, which the request's
+        # commit has expired, so asking would cost a SELECT on every signed-in page.
+        return not user.is_anonymous
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return True
     return bool(g.get("signed_in_session"))

@@ -11,7 +11,6 @@ the only labels are the Flask endpoint (or ``unmatched``), the status and the qu
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,9 +22,6 @@ from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, object_session
-
-#: Read by prometheus_client at import; the same test here picks how a scrape is assembled.
-MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED = "unmatched"
@@ -83,7 +79,8 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
     """Every series in Prometheus's text format: summed over all web processes' files in
     multiprocess mode, this process's otherwise; ``extra`` collectors are read now."""
     registry = CollectorRegistry(auto_describe=False)
-    if MULTIPROCESS:
+    # prometheus_client reads the same variable from the environment; config.py checked it.
+    if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:
         MultiProcessCollector(registry)
     else:
         for series in SERIES:

@@ -161,7 +161,7 @@ ENDINGS = {
 @pytest.mark.parametrize("ending", list(ENDINGS))
 def test_every_ending_retires_the_remember_cookie(make_user, app, mailbox, drain, ending):
     make_user("alice")
-    make_user("boss", role="admin")
+    make_user("boss", admin=True)
     browser, cookie = remembered_login(app)
     action = ENDINGS[ending]
     if ending == "reset link":

@@ -70,7 +70,7 @@ def test_rate_limited_logins_are_recorded_against_the_account(make_user, client)
 
 def test_the_admin_log_shows_the_account_of_a_limited_try(make_user, app, client):
     make_user("alice")
-    make_user("boss", role="admin")
+    make_user("boss", admin=True)
     for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
         attempt(client, "alice", ip=ip)
     assert attempt(client, "alice", ip="10.0.0.4").status_code == 429

@@ -46,7 +46,7 @@ def page_rules() -> list[str]:
 def world(app: Flask) -> dict[str, str]:
     """An admin, a player with a referral code and an empty avatar, a course, a tee time: the
     values that fill each rule's placeholders."""
-    make_member("root", role="admin", zip="94103")
+    make_member("root", admin=True, zip="94103")
     bob = make_member("bob", zip="94103", display_name="Bob")
     course = Course(name="Harding Park", zip="94132", city="San Francisco", state="CA", latitude=37.72,
                     longitude=-122.49, holes=18, website="", contact="", notes="")

@@ -58,7 +58,7 @@ def test_the_id_pattern_matches_exactly_the_numbers_up_to_its_limit(limit, numbe
 
 @pytest.mark.parametrize("too_big", [2**31, 2**32 + 7, 2**62, 2**62 + 1, 2**63, 10**30])
 def test_every_id_route_answers_404_past_the_id_columns(app, client, too_big):
-    make_member("root", role="admin")
+    make_member("root", admin=True)
     login(client, "root")
     token = csrf(client, "/settings")
     rules = id_rules(app)
@@ -86,7 +86,7 @@ def test_before_on_a_conversation_is_bounded_like_an_id(app, client, before, sta
     "/?page=",
 ])
 def test_a_number_too_long_for_int_is_refused_not_a_crash(app, client, path):
-    make_member("root", role="admin", zip="94103")
+    make_member("root", admin=True, zip="94103")
     make_member("bob", zip="94103")
     login(client, "root")
     answer = client.get(path + "9" * 5000)
