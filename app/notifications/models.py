@@ -11,7 +11,10 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 
-KINDS = ("follow", "fistbump", "message", "referral", "round_removed", "round_cancelled")
+KINDS = (
+    "follow", "fistbump", "message", "referral", "round_removed", "round_cancelled", "round_claimed",
+    "round_freed",
+)
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -21,10 +24,7 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "notifications"
     __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('follow', 'fistbump', 'message', 'referral', 'round_removed', 'round_cancelled')",
-            name="kind",
-        ),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{kind}'" for kind in KINDS) + ")", name="kind"),
         sa.CheckConstraint("count >= 1", name="count"),
         # The nav badge: unread entries of one user.
         sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),

@@ -9,3 +9,7 @@ player_removed = teetime_signals.signal("teetime-player-removed")
 #: sent with ``tee_time`` (TeeTime), ``host`` (User) and ``players`` (list of Users who held or
 #: were waiting on a spot) when the host cancels the round.
 round_cancelled = teetime_signals.signal("teetime-round-cancelled")
+#: sent with ``tee_time``, ``host`` and ``player`` when a player claims a spot (held or pending).
+spot_claimed = teetime_signals.signal("teetime-spot-claimed")
+#: sent with ``tee_time``, ``host`` and ``player`` when a player gives their spot up.
+spot_freed = teetime_signals.signal("teetime-spot-freed")
