@@ -12,7 +12,7 @@ from app.core.nav import NavLink, add_badge, add_link
 from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
-from app.teetimes.signals import player_removed, round_cancelled, spot_claimed, spot_freed
+from app.teetimes.signals import player_removed, round_cancelled, round_reminder, spot_claimed, spot_freed
 
 bp = Blueprint("notifications", __name__)
 
@@ -27,6 +27,7 @@ player_removed.connect(services.on_player_removed)
 round_cancelled.connect(services.on_round_cancelled)
 spot_claimed.connect(services.on_spot_claimed)
 spot_freed.connect(services.on_spot_freed)
+round_reminder.connect(services.on_round_reminder)
 
 
 @bp.record_once

@@ -149,6 +149,11 @@ def on_spot_freed(tee_time: Any, host: User, player: User, **_: Any) -> None:
     notify(host.id, "round_freed", player.id, f"freed:{tee_time.code}")
 
 
+@listener("round reminder")
+def on_round_reminder(tee_time: Any, player: User, lead: str, **_: Any) -> None:
+    notify(player.id, "round_reminder", tee_time.host_id, f"reminder{lead}:{tee_time.code}")
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

@@ -13,3 +13,6 @@ round_cancelled = teetime_signals.signal("teetime-round-cancelled")
 spot_claimed = teetime_signals.signal("teetime-spot-claimed")
 #: sent with ``tee_time``, ``host`` and ``player`` when a player gives their spot up.
 spot_freed = teetime_signals.signal("teetime-spot-freed")
+#: sent with ``tee_time``, ``player`` (User, the host or a player) and ``lead`` ("24h" or "2h")
+#: when a reminder before tee time goes out.
+round_reminder = teetime_signals.signal("teetime-round-reminder")
