@@ -12,7 +12,14 @@ from app.core.nav import NavLink, add_badge, add_link
 from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
-from app.teetimes.signals import player_removed, round_cancelled, round_reminder, spot_claimed, spot_freed
+from app.teetimes.signals import (
+    player_removed,
+    round_cancelled,
+    round_reminder,
+    spot_claimed,
+    spot_freed,
+    spot_offered,
+)
 
 bp = Blueprint("notifications", __name__)
 
@@ -28,6 +35,7 @@ round_cancelled.connect(services.on_round_cancelled)
 spot_claimed.connect(services.on_spot_claimed)
 spot_freed.connect(services.on_spot_freed)
 round_reminder.connect(services.on_round_reminder)
+spot_offered.connect(services.on_spot_offered)
 
 
 @bp.record_once

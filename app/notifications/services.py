@@ -154,6 +154,11 @@ def on_round_reminder(tee_time: Any, player: User, lead: str, **_: Any) -> None:
     notify(player.id, "round_reminder", tee_time.host_id, f"reminder{lead}:{tee_time.code}")
 
 
+@listener("spot offered")
+def on_spot_offered(tee_time: Any, player: User, **_: Any) -> None:
+    notify(player.id, "round_offer", tee_time.host_id, f"offer:{tee_time.code}")
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Tee times", "teetimes.index"))
     jobs.every_tick(app, "app.teetimes.reminders.send_due_reminders")
+    jobs.every_tick(app, "app.teetimes.waitlist.advance_waitlists")
     app.add_template_global(rounds.when_text, "teetime_when")
     add_panel(app, "match", "teetimes/_match_panel.html",
               lambda viewer, **_: listings.hosted_open_rounds(viewer))

@@ -27,7 +27,8 @@ from app.teetimes.errors import (
     TeeTimeError,
 )
 from app.teetimes.listings import live_counts
-from app.teetimes.models import HELD, PENDING, REMOVED, Claim, TeeTime
+from app.teetimes.models import HELD, PENDING, REMOVED, Claim, TeeTime, WaitlistEntry
+from app.teetimes.offers import offer_free_spots, offers_held
 from app.teetimes.rounds import tee_time_by_code
 from app.teetimes.signals import spot_claimed, spot_freed
 
@@ -75,8 +76,11 @@ def claim_spot(player: User, tee_time_id: int) -> Claim:
         raise NotAllowed("The host took you off this round, so you can't claim a spot in it again.")
     if status in (HELD, PENDING):
         raise AlreadyJoined("You already have a spot in this round.")
-    if live_counts([tee_time.id], now).get(tee_time.id, 0) >= tee_time.spots:
-        raise RoundFull("This round is full: every open spot has been claimed.")
+    # A spot that freed goes to the waitlist first; one held for this player is theirs to take.
+    offer_free_spots(tee_time, now, quiet_for=player.id)
+    taken = live_counts([tee_time.id], now).get(tee_time.id, 0)
+    if taken + offers_held(tee_time.id, now, excluding=player.id) >= tee_time.spots:
+        raise RoundFull("This round is full: every open spot has been claimed or is held for the waitlist.")
     hold_until = min(now + HOLD_WINDOW, tee_time.starts_at)
     confirmed_at = now if player.email_verified else None
     if existing is not None:
@@ -95,6 +99,11 @@ def claim_spot(player: User, tee_time_id: int) -> Claim:
                 db.session.flush()
         except IntegrityError:
             raise AlreadyJoined("You already have a spot in this round.") from None
+    db.session.execute(
+        sa.delete(WaitlistEntry)
+        .where(WaitlistEntry.tee_time_id == tee_time.id, WaitlistEntry.user_id == player.id)
+        .execution_options(synchronize_session=False)
+    )
     spot_claimed.send(this_app(), tee_time=tee_time, host=tee_time.host, player=player)
     return claim
 
@@ -115,6 +124,7 @@ def leave_round(player: User, tee_time_id: int) -> TeeTime:
     claim.hold_until, claim.confirmed_at = now, None
     db.session.flush()
     spot_freed.send(this_app(), tee_time=tee_time, host=tee_time.host, player=player)
+    offer_free_spots(tee_time, now)
     return tee_time
 
 

@@ -15,6 +15,7 @@ from app.teetimes.claims import check_open, locked_round
 from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError
 from app.teetimes.listings import claims_of, spots_left
 from app.teetimes.models import HELD, PENDING, Claim, TeeTime
+from app.teetimes.offers import offer_free_spots
 from app.teetimes.rounds import round_url, when_text
 from app.teetimes.signals import player_removed, round_cancelled
 
@@ -42,6 +43,7 @@ def remove_player(host: User, tee_time_id: int, username: str) -> User:
     db.session.flush()
     player = claim.user
     player_removed.send(this_app(), tee_time=tee_time, host=host, player=player)
+    offer_free_spots(tee_time, now)
     queue_mail(
         "teetime_removed", player.email, f"You're no longer in {host.username}'s round", "teetime_removed",
         player=player, host=host, tee_time=tee_time, when=when_text(tee_time),

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.core.views import limit_setting
 from app.extensions import limiter
-from app.teetimes import bp, calendar, claims, errors, hosting, listings, rounds
+from app.teetimes import bp, calendar, claims, errors, hosting, listings, rounds, waitlist
 from app.teetimes.forms import ActionForm, TeeTimeForm
 from app.teetimes.models import TeeTime
 
@@ -103,6 +103,31 @@ def leave(code: str) -> Response | tuple[str, int]:
     except errors.TeeTimeError as exc:
         return _refused(tee_time, exc)
     flash("You gave your spot up; the host has been told.", "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/waitlist", methods=["POST"])
+@login_required
+def join_waitlist(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    try:
+        waitlist.join_waitlist(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("You're on the waitlist. If a spot frees, it's held for you for 2 hours and we'll tell you.",
+          "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/waitlist/leave", methods=["POST"])
+@login_required
+def leave_waitlist(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    try:
+        waitlist.leave_waitlist(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("You're off the waitlist.", "success")
     return _back(tee_time)
 
 

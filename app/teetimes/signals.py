@@ -16,3 +16,6 @@ spot_freed = teetime_signals.signal("teetime-spot-freed")
 #: sent with ``tee_time``, ``player`` (User, the host or a player) and ``lead`` ("24h" or "2h")
 #: when a reminder before tee time goes out.
 round_reminder = teetime_signals.signal("teetime-round-reminder")
+#: sent with ``tee_time``, ``player`` and ``until`` (naive UTC) when a spot is held for the first
+#: player on a full round's waitlist.
+spot_offered = teetime_signals.signal("teetime-spot-offered")
