@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from app.core.signals import this_app
 from app.extensions import db
 from app.identity.models import User
-from app.outbox.services import queue_mail
 from app.teetimes.listings import live_counts
+from app.teetimes.mail import mail_player
 from app.teetimes.models import TeeTime, WaitlistEntry
 from app.teetimes.rounds import round_url, when_text
 from app.teetimes.signals import spot_offered
@@ -68,9 +68,8 @@ def offer_free_spots(tee_time: TeeTime, now: datetime, quiet_for: int | None = N
         player = entry.user
         spot_offered.send(this_app(), tee_time=tee_time, player=player, until=until)
         subject = f"A spot opened in {tee_time.host.username}'s round: it's yours to claim"
-        queue_mail(
-            "teetime_offer", player.email, subject, "teetime_offer",
-            player=player, tee_time=tee_time, when=when_text(tee_time),
+        mail_player(
+            player, "teetime_offer", subject, tee_time=tee_time, when=when_text(tee_time),
             until=tee_time.local(until).strftime("%a %b %-d, %-I:%M %p %Z"), url=round_url(tee_time),
         )
     return [entry.user for entry in waiting]

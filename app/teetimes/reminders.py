@@ -24,8 +24,8 @@ from app.core.inserts import dialect_insert
 from app.core.signals import this_app
 from app.extensions import db
 from app.identity.models import User
-from app.outbox.services import queue_mail
 from app.teetimes.listings import claims_of
+from app.teetimes.mail import mail_player
 from app.teetimes.models import HELD, PENDING, REMINDER_LEADS, Reminder, TeeTime
 from app.teetimes.rounds import round_url, when_text
 from app.teetimes.signals import round_reminder
@@ -96,10 +96,9 @@ def send_reminder(reminder: DueReminder) -> bool:
         return False
     tee_time, player = reminder.tee_time, reminder.player
     round_reminder.send(this_app(), tee_time=tee_time, player=player, lead=reminder.lead)
-    queue_mail(
-        "teetime_reminder", player.email,
-        f"Reminder: golf at {tee_time.course} {LEAD_WORDS[reminder.lead]}", "teetime_reminder",
-        player=player, tee_time=tee_time, when=when_text(tee_time), url=round_url(tee_time),
+    mail_player(
+        player, "teetime_reminder", f"Reminder: golf at {tee_time.course} {LEAD_WORDS[reminder.lead]}",
+        tee_time=tee_time, when=when_text(tee_time), url=round_url(tee_time),
         is_host=player.id == tee_time.host_id, lead=LEAD_WORDS[reminder.lead],
     )
     return True
