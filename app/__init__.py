@@ -172,10 +172,11 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.identity.cli import users_cli
-    from app.outbox.cli import outbox_cli, worker
+    from app.outbox.cli import jobs_cli, outbox_cli, worker
     from app.referrals.cli import invites_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(invites_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(worker)

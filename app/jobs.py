@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
 
@@ -44,12 +45,14 @@ class PendingJob:
         job_id: str | None,
         queue: str,
         on_enqueued: str | None,
+        at: datetime | None = None,
     ) -> None:
         self.path = path
         self.args = args
         self.job_id = job_id
         self.queue = queue
         self.on_enqueued = on_enqueued
+        self.at = at
 
 
 def enqueue(
@@ -72,6 +75,20 @@ def enqueue(
         session.begin()
     pending: list[PendingJob] = session.info.setdefault(_PENDING, [])
     pending.append(PendingJob(path, args, job_id, queue, on_enqueued))
+
+
+def enqueue_at(at: datetime, path: str, *args: Any, job_id: str | None = None) -> None:
+    """Run ``path(*args)`` at ``at`` (naive UTC) on RQ's scheduler, which ``flask worker`` runs,
+    once the current transaction commits. Embedded mode has no scheduler and drops the job: work
+    scheduled this way must also be found by an ``every_tick`` task (the tick is its clock
+    there, and its safety net with Redis), so it has to be safe to run twice."""
+    from app.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    pending: list[PendingJob] = session.info.setdefault(_PENDING, [])
+    pending.append(PendingJob(path, args, job_id, "default", None, at=at))
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -112,17 +129,21 @@ def push(app: Flask, job: PendingJob) -> bool:
     """Put one job on its RQ queue; False (and a log line) when Redis does not answer."""
     from app.ops.logs import job_meta  # the request's id follows the job into the worker's logs
 
+    options: dict[str, Any] = {
+        "job_id": job.job_id,
+        "job_timeout": MAIL_JOB_TIMEOUT if job.queue == "mail" else None,
+        "meta": job_meta(),
+        "retry": Retry(max=app.config["OUTBOX_MAX_ATTEMPTS"], interval=[5, 30, 120, 600]),
+        "failure_ttl": 7 * 24 * 3600,
+    }
     try:
-        queue(job.queue, app).enqueue(
-            "app.jobs.run_job",
-            job.path,
-            *job.args,
-            job_id=job.job_id,
-            job_timeout=MAIL_JOB_TIMEOUT if job.queue == "mail" else None,
-            meta=job_meta(),
-            retry=Retry(max=app.config["OUTBOX_MAX_ATTEMPTS"], interval=[5, 30, 120, 600]),
-            failure_ttl=7 * 24 * 3600,
-        )
+        if job.at is not None:
+            # RQ reads a naive moment as the machine's local time; ours are UTC.
+            queue(job.queue, app).enqueue_at(
+                job.at.replace(tzinfo=UTC), "app.jobs.run_job", job.path, *job.args, **options
+            )
+        else:
+            queue(job.queue, app).enqueue("app.jobs.run_job", job.path, *job.args, **options)
         return True
     except Exception as exc:  # Redis down: the caller's transaction has already committed.
         log.warning("could not enqueue %s: %s", job.path, exc)
@@ -131,6 +152,8 @@ def push(app: Flask, job: PendingJob) -> bool:
 
 def _dispatch(app: Flask, jobs: list[PendingJob]) -> None:
     for job in jobs:
+        if job.at is not None and app.extensions.get("fairway.redis") is None:
+            continue  # no scheduler here: the tick finds the work when it is due
         if app.extensions.get("fairway.redis") is None or job.queue == HERE:
             try:
                 run_job(job.path, *job.args)

@@ -89,6 +89,7 @@ class Mail:
     subject: str
     body: str
     message_id: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +110,7 @@ class SmtpSink:
                     subject=str(msg["Subject"]),
                     body=body.get_content() if body is not None else "",
                     message_id=str(msg["Message-ID"]),
+                    headers={name: str(value) for name, value in msg.items()},
                 )
             )
         return "250 OK"

@@ -12,7 +12,14 @@ from app.core.nav import NavLink, add_badge, add_link
 from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
-from app.teetimes.signals import player_removed, round_cancelled
+from app.teetimes.signals import (
+    player_removed,
+    round_cancelled,
+    round_reminder,
+    spot_claimed,
+    spot_freed,
+    spot_offered,
+)
 
 bp = Blueprint("notifications", __name__)
 
@@ -25,6 +32,10 @@ conversation_read.connect(services.on_conversation_read)
 referral_verified.connect(services.on_referral_verified)
 player_removed.connect(services.on_player_removed)
 round_cancelled.connect(services.on_round_cancelled)
+spot_claimed.connect(services.on_spot_claimed)
+spot_freed.connect(services.on_spot_freed)
+round_reminder.connect(services.on_round_reminder)
+spot_offered.connect(services.on_spot_offered)
 
 
 @bp.record_once

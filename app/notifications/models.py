@@ -11,7 +11,10 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 
-KINDS = ("follow", "fistbump", "message", "referral", "round_removed", "round_cancelled")
+KINDS = (
+    "follow", "fistbump", "message", "referral", "round_removed", "round_cancelled", "round_claimed",
+    "round_freed", "round_reminder", "round_offer",
+)
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -21,10 +24,7 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "notifications"
     __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('follow', 'fistbump', 'message', 'referral', 'round_removed', 'round_cancelled')",
-            name="kind",
-        ),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{kind}'" for kind in KINDS) + ")", name="kind"),
         sa.CheckConstraint("count >= 1", name="count"),
         # The nav badge: unread entries of one user.
         sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
@@ -57,3 +57,27 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+#: Mail about notifications, by kind: how each player wants it. No row: the default.
+MAIL_KINDS = ("message", "follow", "fistbump", "teetime", "referral")
+MAIL_MODES = ("instant", "daily", "off")
+DEFAULT_MAIL_MODES = {"message": "instant", "follow": "daily", "fistbump": "daily", "teetime": "daily",
+                      "referral": "daily"}
+
+
+class MailPreference(db.Model):  # type: ignore[name-defined,misc]
+    """A player's choice for one kind of notification mail (only choices that were made)."""
+
+    __tablename__ = "mail_preferences"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind", name="uq_mail_preferences_user_kind"),
+        sa.CheckConstraint("kind IN ('message', 'follow', 'fistbump', 'teetime', 'referral')", name="kind"),
+        sa.CheckConstraint("mode IN ('instant', 'daily', 'off')", name="mode"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    mode: so.Mapped[str] = so.mapped_column(sa.String(10))
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -138,6 +138,27 @@ def on_round_cancelled(tee_time: Any, host: User, players: list[User], **_: Any)
         notify(player.id, "round_cancelled", host.id, round_key(tee_time))
 
 
+@listener("spot claimed")
+def on_spot_claimed(tee_time: Any, host: User, player: User, **_: Any) -> None:
+    """The host hears of each claim; claims on one round gather in one unread entry."""
+    notify(host.id, "round_claimed", player.id, f"claimed:{tee_time.code}")
+
+
+@listener("spot freed")
+def on_spot_freed(tee_time: Any, host: User, player: User, **_: Any) -> None:
+    notify(host.id, "round_freed", player.id, f"freed:{tee_time.code}")
+
+
+@listener("round reminder")
+def on_round_reminder(tee_time: Any, player: User, lead: str, **_: Any) -> None:
+    notify(player.id, "round_reminder", tee_time.host_id, f"reminder{lead}:{tee_time.code}")
+
+
+@listener("spot offered")
+def on_spot_offered(tee_time: Any, player: User, **_: Any) -> None:
+    notify(player.id, "round_offer", tee_time.host_id, f"offer:{tee_time.code}")
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

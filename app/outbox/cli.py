@@ -1,4 +1,4 @@
-"""``flask worker`` and ``flask outbox ...`` commands."""
+"""``flask worker``, ``flask outbox ...`` and ``flask jobs tick`` commands."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ outbox_cli = AppGroup("outbox", help="Inspect and sweep outgoing mail.")
 def sweep() -> None:
     """Hand unsent mail to the queue (or send it inline without Redis)."""
     click.echo(f"{sweep_outbox()} mail handed on")
+
+
+jobs_cli = AppGroup("jobs", help="Background work without a worker.")
+
+
+@jobs_cli.command("tick")
+def tick() -> None:
+    """One maintenance tick by hand (what the worker, or embedded mode's ticker, runs every
+    ``OUTBOX_SWEEP_SECONDS``): sweep unsent mail, then every area's task, such as reminders."""
+    jobs.tick()
+    click.echo("tick done")
 
 
 @click.command("worker")

@@ -34,6 +34,8 @@ class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
     #: belongs to a sender that died.
     claimed_until: so.Mapped[datetime | None]
     sent_at: so.Mapped[datetime | None]
+    #: a notification mail's one-click unsubscribe address (RFC 8058 headers), or None
+    unsubscribe_url: so.Mapped[str | None] = so.mapped_column(sa.String(500))
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.kind} {self.status}>"

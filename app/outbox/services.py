@@ -64,15 +64,18 @@ def composes(kind: str) -> Callable[[Callable[[str], None]], Callable[[str], Non
     return register
 
 
-def queue_mail(kind: str, recipient: str, subject: str, template: str, **context: object) -> OutboxMail:
-    """Write a mail to the outbox in the current transaction; it is sent after commit.
+def queue_mail(kind: str, recipient: str, subject: str, template: str, *, unsubscribe_url: str | None = None,
+               **context: object) -> OutboxMail:
+    """Write a mail to the outbox in the current transaction; it is sent after commit. A
+    notification mail names its one-click ``unsubscribe_url`` (sent as RFC 8058 headers).
 
     The body is rendered without the pages' context processors (navigation and the signed-in
     user): mail may be written by a job in the worker, where there is no request."""
     body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(
-        base_url=current_app.config["APP_BASE_URL"], **context
+        base_url=current_app.config["APP_BASE_URL"], unsubscribe_url=unsubscribe_url, **context
     )
-    return _add(OutboxMail(kind=kind, recipient=recipient, subject=subject, body=body))
+    return _add(OutboxMail(kind=kind, recipient=recipient, subject=subject, body=body,
+                           unsubscribe_url=unsubscribe_url))
 
 
 def queue_request(kind: str, recipient: str) -> OutboxMail:
@@ -115,6 +118,7 @@ class _Claimed:
     recipient: str
     subject: str
     body: str
+    unsubscribe_url: str | None = None
 
 
 def _claim(outbox_id: int) -> _Claimed | None:
@@ -134,11 +138,12 @@ def _claim(outbox_id: int) -> _Claimed | None:
         db.session.rollback()
         return None
     row = db.session.execute(
-        sa.select(OutboxMail.kind, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body)
+        sa.select(OutboxMail.kind, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body,
+                  OutboxMail.unsubscribe_url)
         .where(OutboxMail.id == outbox_id)
     ).one()
     db.session.commit()
-    return _Claimed(outbox_id, row.kind, row.recipient, row.subject, row.body)
+    return _Claimed(outbox_id, row.kind, row.recipient, row.subject, row.body, row.unsubscribe_url)
 
 
 def _connect() -> Connection:
@@ -186,7 +191,12 @@ def _send(mail: _Claimed) -> Connection | None:
         )
         return None
     domain = current_app.config["APP_BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
-    message = Message(subject=mail.subject, recipients=[mail.recipient], body=mail.body)
+    headers = {}
+    if mail.unsubscribe_url:
+        headers = {"List-Unsubscribe": f"<{mail.unsubscribe_url}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    message = Message(subject=mail.subject, recipients=[mail.recipient], body=mail.body,
+                      extra_headers=headers)
     # A stable id per outbox row, so a receiving server can drop a duplicate delivery.
     message.msgId = f"<outbox-{mail.id}@{domain or 'fairway'}>"
     connection = _connect()

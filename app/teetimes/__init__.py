@@ -7,6 +7,7 @@ from typing import cast
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
+from app import jobs
 from app.core.nav import NavLink, add_link, add_panel
 from app.identity.signals import email_verified, user_registered
 
@@ -22,6 +23,8 @@ email_verified.connect(claims.on_email_verified)
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Tee times", "teetimes.index"))
+    jobs.every_tick(app, "app.teetimes.reminders.send_due_reminders")
+    jobs.every_tick(app, "app.teetimes.waitlist.advance_waitlists")
     app.add_template_global(rounds.when_text, "teetime_when")
     add_panel(app, "match", "teetimes/_match_panel.html",
               lambda viewer, **_: listings.hosted_open_rounds(viewer))

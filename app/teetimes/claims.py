@@ -12,14 +12,25 @@ from flask import Flask, flash, has_request_context, session
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core.signals import this_app
 from app.extensions import db
 from app.following.services import is_following
 from app.identity.models import User
 from app.referrals.links import remember_referrer
-from app.teetimes.errors import AlreadyJoined, ClaimRefused, NotAllowed, RoundClosed, RoundFull, TeeTimeError
+from app.teetimes.errors import (
+    AlreadyJoined,
+    ClaimRefused,
+    NoSuchPlayer,
+    NotAllowed,
+    RoundClosed,
+    RoundFull,
+    TeeTimeError,
+)
 from app.teetimes.listings import live_counts
-from app.teetimes.models import HELD, PENDING, REMOVED, Claim, TeeTime
+from app.teetimes.models import HELD, PENDING, REMOVED, Claim, TeeTime, WaitlistEntry
+from app.teetimes.offers import offer_free_spots, offers_held
 from app.teetimes.rounds import tee_time_by_code
+from app.teetimes.signals import spot_claimed, spot_freed
 
 #: How long an unverified claimant has to confirm their address (tee time comes first if sooner).
 HOLD_WINDOW = timedelta(hours=24)
@@ -65,26 +76,56 @@ def claim_spot(player: User, tee_time_id: int) -> Claim:
         raise NotAllowed("The host took you off this round, so you can't claim a spot in it again.")
     if status in (HELD, PENDING):
         raise AlreadyJoined("You already have a spot in this round.")
-    if live_counts([tee_time.id], now).get(tee_time.id, 0) >= tee_time.spots:
-        raise RoundFull("This round is full: every open spot has been claimed.")
+    # A spot that freed goes to the waitlist first; one held for this player is theirs to take.
+    offer_free_spots(tee_time, now, quiet_for=player.id)
+    taken = live_counts([tee_time.id], now).get(tee_time.id, 0)
+    if taken + offers_held(tee_time.id, now, excluding=player.id) >= tee_time.spots:
+        raise RoundFull("This round is full: every open spot has been claimed or is held for the waitlist.")
     hold_until = min(now + HOLD_WINDOW, tee_time.starts_at)
     confirmed_at = now if player.email_verified else None
     if existing is not None:
-        # A lapsed hold: the player claims again, on the same row.
+        # A lapsed hold (or a spot given up): the player claims again, on the same row.
         existing.claimed_at, existing.hold_until, existing.confirmed_at = now, hold_until, confirmed_at
         db.session.flush()
-        return existing
-    claim = Claim(
-        tee_time_id=tee_time.id, user_id=player.id, claimed_at=now, hold_until=hold_until,
-        confirmed_at=confirmed_at,
+        claim = existing
+    else:
+        claim = Claim(
+            tee_time_id=tee_time.id, user_id=player.id, claimed_at=now, hold_until=hold_until,
+            confirmed_at=confirmed_at,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(claim)
+                db.session.flush()
+        except IntegrityError:
+            raise AlreadyJoined("You already have a spot in this round.") from None
+    db.session.execute(
+        sa.delete(WaitlistEntry)
+        .where(WaitlistEntry.tee_time_id == tee_time.id, WaitlistEntry.user_id == player.id)
+        .execution_options(synchronize_session=False)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(claim)
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyJoined("You already have a spot in this round.") from None
+    spot_claimed.send(this_app(), tee_time=tee_time, host=tee_time.host, player=player)
     return claim
+
+
+def leave_round(player: User, tee_time_id: int) -> TeeTime:
+    """Give one's spot up before tee time. The claim ends the way a lapsed hold does (the
+    player may claim again while a spot is open) and the host is told the spot is free."""
+    now = utcnow()
+    tee_time = locked_round(tee_time_id)
+    check_open(tee_time, now)
+    claim = db.session.scalar(
+        sa.select(Claim)
+        .where(Claim.tee_time_id == tee_time.id, Claim.user_id == player.id)
+        .execution_options(populate_existing=True)
+    )
+    if claim is None or claim.status(now) not in (HELD, PENDING):
+        raise NoSuchPlayer("You don't have a spot in this round.")
+    claim.hold_until, claim.confirmed_at = now, None
+    db.session.flush()
+    spot_freed.send(this_app(), tee_time=tee_time, host=tee_time.host, player=player)
+    offer_free_spots(tee_time, now)
+    return tee_time
 
 
 def confirm_holds(player: User) -> int:

@@ -45,3 +45,9 @@ class NoSuchPlayer(TeeTimeError):
 
 class CodeUnavailable(RuntimeError):
     """Minting a unique code failed ``MAX_CODE_ATTEMPTS`` times in a row."""
+
+
+class NoSuchRound(TeeTimeError):
+    """Nothing to show this viewer: the round is not theirs to see (answered as 404)."""
+
+    status = 404

@@ -10,11 +10,12 @@ from app.core.text import plural
 from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
-from app.outbox.services import queue_mail
 from app.teetimes.claims import check_open, locked_round
 from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError
 from app.teetimes.listings import claims_of, spots_left
+from app.teetimes.mail import mail_player
 from app.teetimes.models import HELD, PENDING, Claim, TeeTime
+from app.teetimes.offers import offer_free_spots
 from app.teetimes.rounds import round_url, when_text
 from app.teetimes.signals import player_removed, round_cancelled
 
@@ -42,9 +43,10 @@ def remove_player(host: User, tee_time_id: int, username: str) -> User:
     db.session.flush()
     player = claim.user
     player_removed.send(this_app(), tee_time=tee_time, host=host, player=player)
-    queue_mail(
-        "teetime_removed", player.email, f"You're no longer in {host.username}'s round", "teetime_removed",
-        player=player, host=host, tee_time=tee_time, when=when_text(tee_time),
+    offer_free_spots(tee_time, now)
+    mail_player(
+        player, "teetime_removed", f"You're no longer in {host.username}'s round",
+        host=host, tee_time=tee_time, when=when_text(tee_time),
     )
     return player
 
@@ -62,9 +64,9 @@ def cancel_round(host: User, tee_time_id: int) -> list[User]:
     players = [claim.user for claim in claims_of(tee_time) if claim.status(now) in (HELD, PENDING)]
     round_cancelled.send(this_app(), tee_time=tee_time, host=host, players=players)
     for player in players:
-        queue_mail(
-            "teetime_cancelled", player.email, f"{host.username} cancelled the round at {tee_time.course}",
-            "teetime_cancelled", player=player, host=host, tee_time=tee_time, when=when_text(tee_time),
+        mail_player(
+            player, "teetime_cancelled", f"{host.username} cancelled the round at {tee_time.course}",
+            host=host, tee_time=tee_time, when=when_text(tee_time),
         )
     return players
 

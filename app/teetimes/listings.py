@@ -17,7 +17,7 @@ from app.identity.models import User
 from app.profiles import geo
 from app.profiles.editing import profile_for
 from app.profiles.search import Origin, box_clause
-from app.teetimes.models import HELD, LAPSED, PENDING, Claim, TeeTime
+from app.teetimes.models import HELD, LAPSED, OFFERED, PASSED, PENDING, WAITING, Claim, TeeTime, WaitlistEntry
 
 NEARBY_LIMIT = 50
 
@@ -47,6 +47,22 @@ class RoundView:
     my_claim: Claim | None = None
     is_host: bool = False
     bump_targets: list[User] = field(default_factory=list)
+    my_entry: WaitlistEntry | None = None
+    #: waitlisted players still waiting for a spot
+    waiting: int = 0
+    #: the viewer's place among them (1: next), when they wait
+    place: int | None = None
+
+    @property
+    def my_entry_status(self) -> str | None:
+        return self.my_entry.status(self.now) if self.my_entry is not None else None
+
+    @property
+    def can_join_waitlist(self) -> bool:
+        return (
+            self.visible and self.open and not self.is_host and self.spots_left == 0
+            and self.my_status in (None, LAPSED) and self.my_entry_status in (None, PASSED)
+        )
 
     @property
     def cancelled(self) -> bool:
@@ -90,11 +106,21 @@ def round_view(viewer: Any, tee_time: TeeTime) -> RoundView:
     claims = claims_of(tee_time)
     mine = next((c for c in claims if viewer.is_authenticated and c.user_id == viewer.id), None)
     players = [c for c in claims if c.status(now) in (HELD, PENDING)]
+    line = list(db.session.scalars(
+        sa.select(WaitlistEntry).where(WaitlistEntry.tee_time_id == tee_time.id)
+        .order_by(WaitlistEntry.joined_at, WaitlistEntry.id)
+    ))
+    my_entry = next((e for e in line if viewer.is_authenticated and e.user_id == viewer.id), None)
+    # A spot held for someone else on the waitlist is not open to this viewer.
+    held = sum(1 for e in line if e.status(now) == OFFERED and e is not my_entry)
+    waiting = [e for e in line if e.status(now) == WAITING]
     view = RoundView(
         tee_time=tee_time, now=now, visible=can_see(viewer, tee_time, mine), players=players,
         lapsed=[c for c in claims if c.status(now) == LAPSED],
-        spots_left=max(0, tee_time.spots - len(players)), my_claim=mine,
+        spots_left=max(0, tee_time.spots - len(players) - held), my_claim=mine,
         is_host=viewer.is_authenticated and viewer.id == tee_time.host_id,
+        my_entry=my_entry, waiting=len(waiting),
+        place=waiting.index(my_entry) + 1 if my_entry in waiting else None,
     )
     if view.closed and not view.cancelled and (view.is_host or view.my_status == HELD):
         everyone = [tee_time.host] + [c.user for c in players if c.status(now) == HELD]
@@ -116,8 +142,14 @@ def live_counts(tee_time_ids: list[int], now: datetime) -> dict[int, int]:
 
 
 def spots_left(tee_time: TeeTime, now: datetime | None = None) -> int:
-    live = live_counts([tee_time.id], now or utcnow()).get(tee_time.id, 0)
-    return max(0, tee_time.spots - live)
+    """Spots anyone may claim: not taken by a claim, not held for the waitlist."""
+    now = now or utcnow()
+    live = live_counts([tee_time.id], now).get(tee_time.id, 0)
+    held = db.session.scalar(
+        sa.select(sa.func.count(WaitlistEntry.id))
+        .where(WaitlistEntry.tee_time_id == tee_time.id, WaitlistEntry.holding(now))
+    ) or 0
+    return max(0, tee_time.spots - live - held)
 
 
 @dataclass

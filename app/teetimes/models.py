@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -105,3 +105,63 @@ class Claim(db.Model):  # type: ignore[name-defined,misc]
             Claim.removed_at.is_(None),
             sa.or_(Claim.confirmed_at.is_not(None), Claim.hold_until > now),
         )
+
+
+#: Reminders before tee time, by name: how long before it each one is due. A reminder is due
+#: from its lead until the next, shorter one is (the 24-hour one until 2 hours before).
+REMINDER_LEADS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
+
+
+class Reminder(db.Model):  # type: ignore[name-defined,misc]
+    """A reminder sent: one row per (round, player, lead). The row is inserted (insert-or-ignore)
+    in the same transaction as the mail and the notice it stands for, so however many workers
+    look at once, the unique key lets one of them send it."""
+
+    __tablename__ = "tee_time_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("tee_time_id", "user_id", "lead", name="uq_tee_time_reminders_round_user_lead"),
+        sa.CheckConstraint("lead IN ('24h', '2h')", name="lead"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    tee_time_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tee_times.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lead: so.Mapped[str] = so.mapped_column(sa.String(4))
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+# Waitlist states, computed from timestamps like a claim's.
+WAITING, OFFERED, PASSED = "waiting", "offered", "passed"
+
+
+class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
+    """A player in line for a full round. When a spot frees, the first one waiting is *offered*
+    it: the spot is held for them until ``offered_until`` (2 hours, or tee time if sooner), and
+    nobody else may claim it meanwhile; once that passes, their turn has *passed* and the spot
+    goes to the next in line. Claiming a spot ends the entry (the row is deleted)."""
+
+    __tablename__ = "tee_time_waitlist"
+    __table_args__ = (
+        sa.UniqueConstraint("tee_time_id", "user_id", name="uq_tee_time_waitlist_tee_time_user"),
+        # The line of one round, first come first served.
+        sa.Index("ix_tee_time_waitlist_tee_time_id_joined_at", "tee_time_id", "joined_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    tee_time_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tee_times.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    joined_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    offered_at: so.Mapped[datetime | None]
+    offered_until: so.Mapped[datetime | None]
+
+    user: so.Mapped[User] = so.relationship()
+
+    def status(self, now: datetime) -> str:
+        if self.offered_until is None:
+            return WAITING
+        return OFFERED if now < self.offered_until else PASSED
+
+    @staticmethod
+    def holding(now: datetime) -> sa.ColumnElement[bool]:
+        """The SQL twin of ``status(now) == OFFERED``: entries that hold a spot."""
+        return WaitlistEntry.offered_until > now

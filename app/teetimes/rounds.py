@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import jobs
 from app.clock import utcnow
 from app.core.text import when
 from app.courses.services import get_course
@@ -21,7 +22,7 @@ from app.identity.models import User
 from app.profiles.editing import profile_for
 from app.referrals.codes import ALPHABET, MAX_INPUT, normalize_code
 from app.teetimes.errors import CodeUnavailable, InvalidRound
-from app.teetimes.models import TeeTime
+from app.teetimes.models import REMINDER_LEADS, TeeTime
 
 #: Tee-time codes: the referral alphabet (no look-alikes), drawn with ``secrets``.
 CODE_LENGTH = 8
@@ -103,6 +104,17 @@ class RoundDetails:
     course_id: int | None = None
 
 
+def schedule_reminders(tee_time: TeeTime) -> None:
+    """Ask RQ's scheduler for the round's reminders, due ``REMINDER_LEADS`` before tee time
+    (queued after commit; embedded mode has no scheduler and the tick sends them)."""
+    now = utcnow()
+    for lead, due in REMINDER_LEADS.items():
+        at = tee_time.starts_at - due
+        if at > now:
+            jobs.enqueue_at(at, "app.teetimes.reminders.remind_round", tee_time.id, lead,
+                            job_id=f"reminder-{tee_time.id}-{lead}")
+
+
 def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
     """Post a round. A course picked from the catalog gives the round its name, place and time
     zone; a course typed as free text takes them from the host's home zip."""
@@ -144,5 +156,6 @@ def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
                 db.session.flush()
         except IntegrityError:
             continue
+        schedule_reminders(tee_time)
         return tee_time
     raise CodeUnavailable(f"no unique tee-time code after {MAX_CODE_ATTEMPTS} tries")

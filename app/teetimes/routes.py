@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.core.views import limit_setting
 from app.extensions import limiter
-from app.teetimes import bp, claims, errors, hosting, listings, rounds
+from app.teetimes import bp, calendar, claims, errors, hosting, listings, rounds, waitlist
 from app.teetimes.forms import ActionForm, TeeTimeForm
 from app.teetimes.models import TeeTime
 
@@ -24,7 +24,7 @@ def _page(tee_time: TeeTime, status: int = 200, refusal: str | None = None) -> t
     return render_template(
         "teetimes/show.html", view=listings.round_view(current_user, tee_time),
         url=rounds.round_url(tee_time), when=rounds.when_text(tee_time), refusal=refusal,
-        form=ActionForm(),
+        form=ActionForm(), in_round=calendar.in_round(current_user, tee_time),
     ), status
 
 
@@ -92,6 +92,56 @@ def claim(code: str) -> Response | tuple[str, int]:
         flash("You claimed a spot. Confirm your email within 24 hours (or before tee time) to hold it.",
               "success")
     return _back(tee_time)
+
+
+@bp.route("/t/<code>/leave", methods=["POST"])
+@login_required
+def leave(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    try:
+        claims.leave_round(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("You gave your spot up; the host has been told.", "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/waitlist", methods=["POST"])
+@login_required
+def join_waitlist(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    try:
+        waitlist.join_waitlist(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("You're on the waitlist. If a spot frees, it's held for you for 2 hours and we'll tell you.",
+          "success")
+    return _back(tee_time)
+
+
+@bp.route("/t/<code>/waitlist/leave", methods=["POST"])
+@login_required
+def leave_waitlist(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    try:
+        waitlist.leave_waitlist(current_user, tee_time.id)
+    except errors.TeeTimeError as exc:
+        return _refused(tee_time, exc)
+    flash("You're off the waitlist.", "success")
+    return _back(tee_time)
+
+
+@bp.get("/t/<code>/calendar.ics")
+def calendar_file(code: str) -> Response:
+    tee_time = _round(code)
+    try:
+        body = calendar.round_calendar(current_user, tee_time)
+    except errors.NoSuchRound:
+        abort(404)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="fairway-{tee_time.code}.ics"',
+        "Cache-Control": "private, no-store",
+    })
 
 
 @bp.route("/t/<code>/remove/<username>", methods=["POST"])

@@ -3,12 +3,14 @@ public names for callers outside the app (tests, benchmarks). The app imports th
 
 from __future__ import annotations
 
+from app.teetimes.calendar import in_round, round_calendar  # noqa: F401
 from app.teetimes.claims import (  # noqa: F401
     HOLD_WINDOW,
     REMEMBERED_TEE_TIME,
     check_open,
     claim_spot,
     confirm_holds,
+    leave_round,
     locked_round,
     on_email_verified,
     on_user_registered,
@@ -20,6 +22,7 @@ from app.teetimes.errors import (  # noqa: F401
     CodeUnavailable,
     InvalidRound,
     NoSuchPlayer,
+    NoSuchRound,
     NotAllowed,
     RoundClosed,
     RoundFull,

@@ -9,3 +9,13 @@ player_removed = teetime_signals.signal("teetime-player-removed")
 #: sent with ``tee_time`` (TeeTime), ``host`` (User) and ``players`` (list of Users who held or
 #: were waiting on a spot) when the host cancels the round.
 round_cancelled = teetime_signals.signal("teetime-round-cancelled")
+#: sent with ``tee_time``, ``host`` and ``player`` when a player claims a spot (held or pending).
+spot_claimed = teetime_signals.signal("teetime-spot-claimed")
+#: sent with ``tee_time``, ``host`` and ``player`` when a player gives their spot up.
+spot_freed = teetime_signals.signal("teetime-spot-freed")
+#: sent with ``tee_time``, ``player`` (User, the host or a player) and ``lead`` ("24h" or "2h")
+#: when a reminder before tee time goes out.
+round_reminder = teetime_signals.signal("teetime-round-reminder")
+#: sent with ``tee_time``, ``player`` and ``until`` (naive UTC) when a spot is held for the first
+#: player on a full round's waitlist.
+spot_offered = teetime_signals.signal("teetime-spot-offered")

@@ -1,0 +1,75 @@
+"""Spots held for a full round's waitlist. Every function here runs with the round's row locked
+(``claims.locked_round``), like a claim: offers and claims of one round take turns, so a freed
+spot goes to one player only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.core.signals import this_app
+from app.extensions import db
+from app.identity.models import User
+from app.teetimes.listings import live_counts
+from app.teetimes.mail import mail_player
+from app.teetimes.models import TeeTime, WaitlistEntry
+from app.teetimes.rounds import round_url, when_text
+from app.teetimes.signals import spot_offered
+
+#: How long a freed spot is held for the first player in line.
+OFFER_HOLD = timedelta(hours=2)
+
+
+def offers_held(tee_time_id: int, now: datetime, excluding: int | None = None) -> int:
+    """Spots held for waitlisted players (other than ``excluding``) right now."""
+    query = sa.select(sa.func.count(WaitlistEntry.id)).where(
+        WaitlistEntry.tee_time_id == tee_time_id, WaitlistEntry.holding(now)
+    )
+    if excluding is not None:
+        query = query.where(WaitlistEntry.user_id != excluding)
+    return int(db.session.scalar(query) or 0)
+
+
+def entry_of(tee_time_id: int, user_id: int) -> WaitlistEntry | None:
+    return db.session.scalar(
+        sa.select(WaitlistEntry)
+        .where(WaitlistEntry.tee_time_id == tee_time_id, WaitlistEntry.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def offer_free_spots(tee_time: TeeTime, now: datetime, quiet_for: int | None = None) -> list[User]:
+    """Hold each free spot of the (locked) round for the next player waiting in line, and tell
+    them by mail and notification (not ``quiet_for``: the claimer at hand, who takes it now)."""
+    if tee_time.cancelled_at is not None or tee_time.is_closed(now):
+        return []
+    taken = live_counts([tee_time.id], now).get(tee_time.id, 0) + offers_held(tee_time.id, now)
+    free = tee_time.spots - taken
+    if free <= 0:
+        return []
+    waiting = list(db.session.scalars(
+        sa.select(WaitlistEntry)
+        .join(User, User.id == WaitlistEntry.user_id)
+        .where(
+            WaitlistEntry.tee_time_id == tee_time.id, WaitlistEntry.offered_at.is_(None),
+            User.deactivated_at.is_(None),
+        )
+        .order_by(WaitlistEntry.joined_at, WaitlistEntry.id)
+        .limit(free)
+    ))
+    until = min(now + OFFER_HOLD, tee_time.starts_at)
+    for entry in waiting:
+        entry.offered_at, entry.offered_until = now, until
+    db.session.flush()
+    for entry in waiting:
+        if entry.user_id == quiet_for:
+            continue
+        player = entry.user
+        spot_offered.send(this_app(), tee_time=tee_time, player=player, until=until)
+        subject = f"A spot opened in {tee_time.host.username}'s round: it's yours to claim"
+        mail_player(
+            player, "teetime_offer", subject, tee_time=tee_time, when=when_text(tee_time),
+            until=tee_time.local(until).strftime("%a %b %-d, %-I:%M %p %Z"), url=round_url(tee_time),
+        )
+    return [entry.user for entry in waiting]
