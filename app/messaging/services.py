@@ -22,6 +22,7 @@ from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
+from app.safety.services import check_reach, quiet_for, visible_to
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def send_message(sender: User, recipient: User, body: str) -> Message:
     body = body.strip()
     if not 1 <= len(body) <= BODY_MAX:
         raise MessagingError(f"A message is 1 to {BODY_MAX} characters.")
+    check_reach(sender, recipient)
     conversation = open_conversation(sender, recipient)
     message = Message(conversation_id=conversation.id, sender_id=sender.id, body=body)
     db.session.add(message)
@@ -179,7 +181,8 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
     rows = db.session.execute(
         sa.select(Conversation, other)
         .join(other, other.id == other_id)
-        .where(_mine(user.id), Conversation.last_at.is_not(None), other.deactivated_at.is_(None))
+        .where(_mine(user.id), Conversation.last_at.is_not(None), other.deactivated_at.is_(None),
+               visible_to(user.id, other.id))
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
@@ -201,7 +204,8 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
 
 
 def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
-    """The user's conversations with unread messages, newest first: one query."""
+    """The user's conversations with unread messages, newest first: one query. For the
+    timeline, so muted players' conversations stay out (they still wait in the inbox)."""
     other = so.aliased(User)
     other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
     rows = db.session.execute(
@@ -213,6 +217,7 @@ def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
                 sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
             ),
             other.deactivated_at.is_(None),
+            quiet_for(user.id, other.id),
         )
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(limit)
@@ -230,7 +235,9 @@ def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
 
 
 def unread_total(user: User) -> int:
-    """Unread messages across the user's conversations (the nav badge): one query."""
+    """Unread messages across the user's conversations (the nav badge): one query. Hidden
+    conversations (a block) don't count."""
+    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
     return int(db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(
             sa.case((Conversation.low_id == user.id, Conversation.low_unread), else_=Conversation.high_unread)
@@ -238,6 +245,7 @@ def unread_total(user: User) -> int:
             sa.or_(
                 sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
                 sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
-            )
+            ),
+            visible_to(user.id, other_id),
         )
     ) or 0)

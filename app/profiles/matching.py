@@ -26,6 +26,7 @@ from app.profiles.search import (
     load_rows,
     profile_box,
 )
+from app.safety.services import quiet_for, visible_to
 
 
 def match_players(user: User, page: int = 1) -> PlayerPage:
@@ -52,6 +53,7 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
                 mine.day.between(days[0], days[-1]),
                 User.deactivated_at.is_(None),
                 profile_box(origin, me.radius_miles),
+                visible_to(user.id, theirs.user_id),
             )
         )
 
@@ -95,7 +97,8 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
                  joined_since: datetime | None = None, closest_handicap: bool = False) -> list[PlayerRow]:
     """Up to ``limit`` active players within the user's travel radius, nearest first: the
     newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
-    query, whatever the number of players (the bounding box and ``limit`` bound the rows)."""
+    query, whatever the number of players (the bounding box and ``limit`` bound the rows).
+    Players the user blocked, muted or was blocked by are left out (timeline suggestions)."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return []
@@ -103,7 +106,8 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
     query = (
         sa.select(User, Profile)
         .join(Profile, Profile.user_id == User.id)
-        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles))
+        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles),
+               quiet_for(user.id, User.id))
     )
     if exclude_ids:
         query = query.where(User.id.not_in(list(exclude_ids)))
@@ -139,6 +143,7 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
             mine.user_id == user.id,
             mine.day.between(days[0], days[-1]),
             theirs.user_id.in_(list(other_ids)),
+            quiet_for(user.id, theirs.user_id),
         )
         .order_by(theirs.day, theirs.user_id)
     ).all()

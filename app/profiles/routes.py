@@ -15,6 +15,7 @@ from app.profiles.editing import ProfileError
 from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm, profile_form_data
 from app.profiles.models import SLOT_HOURS, SLOTS, Profile
 from app.profiles.search import SearchCriteria
+from app.safety.services import hidden_from
 
 AVATAR_MAX_AGE = 365 * 24 * 3600
 
@@ -29,7 +30,7 @@ def _form_for(profile: Profile) -> ProfileForm:
 @bp.route("/u/<username>")
 def show(username: str) -> str:
     user = active_user(username)
-    if user is None:
+    if user is None or hidden_from(current_user, user):
         abort(404)
     profile = editing.profile_for(user)
     viewer = editing.profile_for(current_user) if current_user.is_authenticated else None

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
 from app.profiles.models import Profile
+from app.safety.services import visible_to
 
 PER_PAGE = 20
 
@@ -100,7 +101,9 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
     With a radius, the database returns only profiles inside the bounding box (an index
     range on latitude/longitude), and the exact great-circle distance filters and orders them.
     """
-    conditions: list[sa.ColumnElement[bool]] = [User.deactivated_at.is_(None), User.id != viewer.id]
+    conditions: list[sa.ColumnElement[bool]] = [
+        User.deactivated_at.is_(None), User.id != viewer.id, visible_to(viewer.id, User.id),
+    ]
     if criteria.q:
         conditions.append(contains(criteria.q, User.username, sa.func.lower(Profile.display_name)))
     if criteria.handicap_min is not None:

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
 from app.outbox.services import queue_mail
+from app.safety.services import may_reach
 from app.teetimes.claims import check_open, locked_round
 from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError
 from app.teetimes.listings import claims_of, spots_left
@@ -82,6 +83,8 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
     player = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
     if player is None or not player.is_active:
         raise NoSuchPlayer("We couldn't find that player.")
+    if not may_reach(host, player):
+        raise NotAllowed(f"You can't invite {player.username}.")
     spots = f"{left} open {plural(left, 'spot')}"
     body = (
         f"I'm playing {tee_time.course} on {when_text(tee_time)} and have {spots}. "

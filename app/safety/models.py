@@ -1,0 +1,48 @@
+"""Blocks and mutes: one row per direction, the unique pair makes a repeat a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+
+class Block(db.Model):  # type: ignore[name-defined,misc]
+    """``blocker_id`` blocked ``blocked_id``: from then on neither reaches nor sees the other.
+
+    The primary key (blocker, blocked) serves "did I block them"; the second index serves "did
+    they block me", so the NOT EXISTS filters on list pages are two index probes a row."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (
+        sa.CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+        sa.Index("ix_blocks_blocked_id_blocker_id", "blocked_id", "blocker_id"),
+    )
+
+    blocker_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class Mute(db.Model):  # type: ignore[name-defined,misc]
+    """``muter_id`` muted ``muted_id``: their activity leaves the muter's timeline and
+    notifications; nothing changes for the muted player."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (sa.CheckConstraint("muter_id <> muted_id", name="not_self"),)
+
+    muter_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    muted_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -1,0 +1,76 @@
+"""Block, unblock, mute and unmute buttons, and the page that lists them with undo."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.core.views import refused
+from app.identity.access import safe_next
+from app.identity.models import User
+from app.identity.services import active_user
+from app.safety import bp, services
+
+
+def _target(username: str) -> User:
+    user = active_user(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _back(user: User) -> Response:
+    """To ``?next=`` (a local path, e.g. /settings/blocked) or to the player's profile."""
+    target = request.args.get("next")
+    return redirect(safe_next(target) if target else url_for("profiles.show", username=user.username), 303)
+
+
+@bp.route("/u/<username>/block", methods=["POST"])
+@login_required
+def block(username: str) -> Response | tuple[str, int]:
+    target = _target(username)
+    try:
+        services.block(current_user, target)
+    except services.SafetyError as exc:
+        return refused(422, str(exc))
+    flash(f"You blocked {target.username}. Neither of you will see the other on Fairway.", "success")
+    return _back(target)
+
+
+@bp.route("/u/<username>/unblock", methods=["POST"])
+@login_required
+def unblock(username: str) -> Response:
+    target = _target(username)
+    if services.unblock(current_user, target):
+        flash(f"You unblocked {target.username}.", "success")
+    return _back(target)
+
+
+@bp.route("/u/<username>/mute", methods=["POST"])
+@login_required
+def mute(username: str) -> Response | tuple[str, int]:
+    target = _target(username)
+    if services.hidden_from(current_user, target):
+        abort(404)
+    try:
+        services.mute(current_user, target)
+    except services.SafetyError as exc:
+        return refused(422, str(exc))
+    flash(f"You muted {target.username}. They won't know.", "success")
+    return _back(target)
+
+
+@bp.route("/u/<username>/unmute", methods=["POST"])
+@login_required
+def unmute(username: str) -> Response:
+    target = _target(username)
+    if services.unmute(current_user, target):
+        flash(f"You unmuted {target.username}.", "success")
+    return _back(target)
+
+
+@bp.route("/settings/blocked")
+@login_required
+def silenced() -> str:
+    return render_template("safety/blocked.html", silenced=services.silenced_by(current_user))
