@@ -12,7 +12,7 @@ from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm
-from app.safety.services import may_reach
+from app.safety.services import FirstContactLimit, Unreachable, may_reach
 
 
 @bp.route("/messages")
@@ -52,6 +52,8 @@ def conversation(username: str) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             services.send_message(current_user, other, form.body.data or "")
+        except (Unreachable, FirstContactLimit) as exc:
+            return refused(exc.status, str(exc))
         except services.MessagingError as exc:
             form.body.errors = [*form.body.errors, str(exc)]
         else:

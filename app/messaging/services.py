@@ -22,7 +22,7 @@ from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
-from app.safety.services import check_reach, quiet_for, visible_to
+from app.safety.services import check_new_conversation, check_reach, quiet_for, visible_to
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,9 @@ def preview_of(body: str) -> str:
 
 
 def send_message(sender: User, recipient: User, body: str) -> Message:
-    """Store a message from ``sender`` to ``recipient`` and update the conversation's inbox columns."""
+    """Store a message from ``sender`` to ``recipient`` and update the conversation's inbox
+    columns. Safety decides first: ``Unreachable`` (403) across a block or when the recipient's
+    ``messages_from`` does not admit a new conversation, ``FirstContactLimit`` (429)."""
     if sender.id == recipient.id:
         raise MessagingError("You can't send a message to yourself.")
     if not recipient.is_active:
@@ -84,6 +86,8 @@ def send_message(sender: User, recipient: User, body: str) -> Message:
     if not 1 <= len(body) <= BODY_MAX:
         raise MessagingError(f"A message is 1 to {BODY_MAX} characters.")
     check_reach(sender, recipient)
+    if find_conversation(sender, recipient) is None:
+        check_new_conversation(sender, recipient)
     conversation = open_conversation(sender, recipient)
     message = Message(conversation_id=conversation.id, sender_id=sender.id, body=body)
     db.session.add(message)

@@ -46,3 +46,25 @@ class Mute(db.Model):  # type: ignore[name-defined,misc]
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+MESSAGES_FROM = ("everyone", "following", "nobody")
+PROFILE_VISIBILITY = ("public", "members")
+
+
+class PrivacySettings(db.Model):  # type: ignore[name-defined,misc]
+    """A player's privacy choices; no row means the defaults (everyone may write, distance
+    shown, profile public)."""
+
+    __tablename__ = "privacy_settings"
+    __table_args__ = (
+        sa.CheckConstraint("messages_from IN ('everyone', 'following', 'nobody')", name="messages_from"),
+        sa.CheckConstraint("profile_visibility IN ('public', 'members')", name="profile_visibility"),
+    )
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    messages_from: so.Mapped[str] = so.mapped_column(sa.String(10), default="everyone")
+    show_distance: so.Mapped[bool] = so.mapped_column(default=True)
+    profile_visibility: so.Mapped[str] = so.mapped_column(sa.String(10), default="public")

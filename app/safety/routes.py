@@ -11,6 +11,7 @@ from app.identity.access import safe_next
 from app.identity.models import User
 from app.identity.services import active_user
 from app.safety import bp, services
+from app.safety.forms import PrivacyForm
 
 
 def _target(username: str) -> User:
@@ -74,3 +75,21 @@ def unmute(username: str) -> Response:
 @login_required
 def silenced() -> str:
     return render_template("safety/blocked.html", silenced=services.silenced_by(current_user))
+
+
+@bp.get("/settings/privacy")
+@bp.post("/settings/privacy")
+@login_required
+def privacy() -> Response | str | tuple[str, int]:
+    if request.method == "GET":
+        chosen = services.privacy_of(current_user)
+        form = PrivacyForm(data={"messages_from": chosen.messages_from, "show_distance": chosen.show_distance,
+                                 "profile_visibility": chosen.profile_visibility})
+        return render_template("safety/privacy.html", form=form)
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        services.save_privacy(current_user, form.messages_from.data, bool(form.show_distance.data),
+                              form.profile_visibility.data)
+        flash("Your privacy settings are saved.", "success")
+        return redirect(url_for("safety.privacy"), 303)
+    return render_template("safety/privacy.html", form=form), 422

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from limits import parse
 from sqlalchemy.exc import IntegrityError
 
+from app.core.inserts import dialect_insert
 from app.core.signals import this_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.identity.models import User
-from app.safety.models import Block, Mute
+from app.safety.models import MESSAGES_FROM, PROFILE_VISIBILITY, Block, Mute, PrivacySettings
 from app.safety.signals import blocked
 
 
@@ -25,6 +28,12 @@ class Unreachable(Exception):
     """A block stands between two players; the message is for the user (HTTP 403)."""
 
     status = 403
+
+
+class FirstContactLimit(Exception):
+    """Too many new conversations today with players who don't follow the sender (HTTP 429)."""
+
+    status = 429
 
 
 class SafetyError(Exception):
@@ -185,3 +194,69 @@ def silenced_by(user: User, limit: int = 500) -> Silenced:
             .where(Mute.muter_id == user.id).order_by(Mute.created_at.desc(), User.id).limit(limit)
         )),
     )
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+
+def privacy_of(user: User) -> PrivacySettings:
+    """The player's privacy settings (the defaults, unsaved, when they never changed them)."""
+    found = db.session.get(PrivacySettings, user.id)
+    if found is not None:
+        return found
+    return PrivacySettings(user_id=user.id, messages_from="everyone", show_distance=True,
+                           profile_visibility="public")
+
+
+def save_privacy(user: User, messages_from: str, show_distance: bool, profile_visibility: str) -> None:
+    """Store the player's choices (an upsert, so two tabs make one row)."""
+    if messages_from not in MESSAGES_FROM or profile_visibility not in PROFILE_VISIBILITY:
+        raise SafetyError("Choose one of the options shown.")
+    values = {"messages_from": messages_from, "show_distance": show_distance,
+              "profile_visibility": profile_visibility}
+    statement = dialect_insert(PrivacySettings.__table__).values(user_id=user.id, **values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
+    db.session.expire_all()
+
+
+def shows_distance(user_id_column: Any) -> sa.ColumnElement[bool]:
+    """A column for a list's SELECT: whether the player in ``user_id_column`` lets others see
+    how far away they are (a correlated subquery, so the list stays one statement)."""
+    chosen = (
+        sa.select(PrivacySettings.show_distance)
+        .where(PrivacySettings.user_id == user_id_column)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(chosen, sa.true())
+
+
+def members_only(user: User) -> bool:
+    """Whether anonymous visitors get only a join page instead of ``user``'s profile."""
+    return privacy_of(user).profile_visibility == "members"
+
+
+def check_new_conversation(sender: User, recipient: User) -> None:
+    """Before a message opens a conversation: the recipient's ``messages_from`` must admit the
+    sender (``Unreachable``, 403), and a sender may open at most ``RATELIMIT_FIRST_CONTACT``
+    conversations a day with players who don't follow them (``FirstContactLimit``, 429)."""
+    from app.following.services import is_following  # following imports this module
+
+    check_reach(sender, recipient)
+    rule = privacy_of(recipient).messages_from
+    if rule == "nobody":
+        raise Unreachable(f"{recipient.username} doesn't take new messages.")
+    if rule == "following" and not is_following(recipient.id, sender.id):
+        raise Unreachable(f"{recipient.username} takes new messages only from players they follow.")
+    if rule == "following" or is_following(recipient.id, sender.id):
+        return
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    allowed = parse(current_app.config["RATELIMIT_FIRST_CONTACT"])
+    if not limiter.limiter.hit(allowed, "first-contact", str(sender.id)):
+        period = allowed.GRANULARITY.name
+        if allowed.multiples != 1:
+            period = f"{allowed.multiples} {period}s"
+        raise FirstContactLimit(
+            f"You can start {allowed.amount} conversations per {period} with players who don't "
+            "follow you, and you've reached that. Try again later, or write to players who follow you."
+        )

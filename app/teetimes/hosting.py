@@ -11,9 +11,9 @@ from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
 from app.outbox.services import queue_mail
-from app.safety.services import may_reach
+from app.safety.services import FirstContactLimit, Unreachable, may_reach
 from app.teetimes.claims import check_open, locked_round
-from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError
+from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError, TooManyInvites
 from app.teetimes.listings import claims_of, spots_left
 from app.teetimes.models import HELD, PENDING, Claim, TeeTime
 from app.teetimes.rounds import round_url, when_text
@@ -92,6 +92,10 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
     )
     try:
         send_message(host, player, body)
+    except Unreachable as exc:
+        raise NotAllowed(str(exc)) from None
+    except FirstContactLimit as exc:
+        raise TooManyInvites(str(exc)) from None
     except MessagingError as exc:
         raise TeeTimeError(str(exc)) from None
     return player
