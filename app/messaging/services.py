@@ -151,6 +151,14 @@ def conversation_page(conversation: Conversation | None, before: int | None = No
     return ConversationPage(messages=rows[:per_page], older=older)
 
 
+def message_seen_by(reader: User, message_id: int) -> Message | None:
+    """The message, when it belongs to one of ``reader``'s conversations (to report it)."""
+    return db.session.scalar(
+        sa.select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.id == message_id, _mine(reader.id))
+    )
+
+
 # --- the inbox -----------------------------------------------------------------------------
 
 

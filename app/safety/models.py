@@ -68,3 +68,32 @@ class PrivacySettings(db.Model):  # type: ignore[name-defined,misc]
     messages_from: so.Mapped[str] = so.mapped_column(sa.String(10), default="everyone")
     show_distance: so.Mapped[bool] = so.mapped_column(default=True)
     profile_visibility: so.Mapped[str] = so.mapped_column(sa.String(10), default="public")
+
+
+REPORT_KINDS = ("user", "message", "teetime")
+REPORT_REASONS = ("spam", "harassment", "fake", "other")
+DETAILS_MAX = 1000
+
+
+class Report(db.Model):  # type: ignore[name-defined,misc]
+    """A player's report of a player, a message or a round. ``target_id`` is the row's id in
+    the table ``kind`` names; ``reported_id`` is the player it is about. The unique
+    (reporter, kind, target) makes a repeat a no-op."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("reporter_id", "kind", "target_id", name="uq_reports_reporter_id_kind_target_id"),
+        sa.CheckConstraint("kind IN ('user', 'message', 'teetime')", name="kind"),
+        sa.CheckConstraint("reason IN ('spam', 'harassment', 'fake', 'other')", name="reason"),
+        sa.Index("ix_reports_resolved_at_kind_target_id", "resolved_at", "kind", "target_id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    reported_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    target_id: so.Mapped[int]
+    reason: so.Mapped[str] = so.mapped_column(sa.String(12))
+    details: so.Mapped[str] = so.mapped_column(sa.String(DETAILS_MAX), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    resolved_at: so.Mapped[datetime | None]

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.views import refused
+from app.core.views import limit_setting, refused
+from app.extensions import limiter
 from app.identity.access import safe_next
 from app.identity.models import User
 from app.identity.services import active_user
-from app.safety import bp, services
+from app.safety import bp, reports, services
 from app.safety.forms import PrivacyForm
 
 
@@ -93,3 +94,17 @@ def privacy() -> Response | str | tuple[str, int]:
         flash("Your privacy settings are saved.", "success")
         return redirect(url_for("safety.privacy"), 303)
     return render_template("safety/privacy.html", form=form), 422
+
+
+@bp.route("/report", methods=["POST"])
+@login_required
+@limiter.limit(limit_setting("RATELIMIT_REPORT"), key_func=lambda: f"report:{current_user.id}")
+def report() -> Response | tuple[str, int]:
+    form = request.form
+    try:
+        reports.file_report(current_user, form.get("kind", ""), form.get("target", "")[:100],
+                            form.get("reason", ""), form.get("details", ""))
+    except reports.ReportError as exc:
+        return refused(exc.status, str(exc))
+    flash("Thanks for telling us. An admin will look at it.", "success")
+    return redirect(safe_next(form.get("next")) if form.get("next") else url_for("home.index"), 303)

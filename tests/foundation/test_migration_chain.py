@@ -28,6 +28,7 @@ CHAIN = {
     "0009_outbox_claims": ("0008_teetime_course", set()),  # a column: outbox_mail.claimed_until
     "0010b_blocks_mutes": ("0009_outbox_claims", {"blocks", "mutes"}),
     "0011b_privacy_settings": ("0010b_blocks_mutes", {"privacy_settings"}),
+    "0012b_reports": ("0011b_privacy_settings", {"reports"}),
 }
 
 
