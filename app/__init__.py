@@ -23,7 +23,7 @@ from app.extensions import (
 
 AREAS = (
     "core", "identity", "profiles", "referrals", "following", "messaging", "notifications", "admin",
-    "teetimes", "home", "courses", "ops",
+    "teetimes", "home", "courses", "ops", "safety",
 )
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

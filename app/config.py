@@ -20,6 +20,8 @@ RATE_LIMITS = {
     "RATELIMIT_RESOLVE_IP": "60 per minute",
     "RATELIMIT_WAITLIST_IP": "10 per hour",
     "RATELIMIT_MESSAGE": "30 per minute",
+    "RATELIMIT_FIRST_CONTACT": "10 per day",
+    "RATELIMIT_REPORT": "20 per day",
 }
 #: Largest avatar upload (below ``MAX_CONTENT_LENGTH``, so the form can say why it refused).
 AVATAR_MAX_BYTES = 5 * 1024 * 1024

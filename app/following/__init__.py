@@ -12,6 +12,9 @@ from app.core.nav import add_panel
 bp = Blueprint("following", __name__)
 
 from app.following import routes, services  # noqa: E402,F401
+from app.safety.signals import blocked  # noqa: E402
+
+blocked.connect(services.on_blocked)
 
 
 @bp.record_once

@@ -10,11 +10,14 @@ from app.core.views import page_arg, refused
 from app.following import bp, services
 from app.identity.access import safe_next
 from app.identity.models import User
+from app.safety.services import Unreachable, hidden_from
 
 
-def _target(username: str) -> User:
+def _target(username: str, *, hide_blocked: bool = False) -> User:
+    """The player named in the path; with ``hide_blocked``, 404 for a player who blocked the
+    viewer (their lists, like their profile). Actions answer 403 instead (the services ask)."""
     user = services.active_user(username)
-    if user is None:
+    if user is None or (hide_blocked and hidden_from(current_user, user)):
         abort(404)
     return user
 
@@ -32,6 +35,8 @@ def follow(username: str) -> Response | tuple[str, int]:
     target = _target(username)
     try:
         new = services.follow(current_user, target)
+    except Unreachable as exc:
+        return refused(403, str(exc))
     except services.FollowingError as exc:
         return refused(422, str(exc))
     flash(f"You follow {target.username} now." if new else f"You already follow {target.username}.",
@@ -54,6 +59,8 @@ def fistbump(username: str) -> Response | tuple[str, int]:
     target = _target(username)
     try:
         services.fist_bump(current_user, target)
+    except Unreachable as exc:
+        return refused(403, str(exc))
     except services.TooSoon as exc:
         return refused(429, str(exc))
     except services.FollowingError as exc:
@@ -65,18 +72,18 @@ def fistbump(username: str) -> Response | tuple[str, int]:
 @bp.route("/u/<username>/followers")
 @login_required
 def followers(username: str) -> str:
-    user = _target(username)
+    user = _target(username, hide_blocked=True)
     return render_template(
         "following/people.html", profile_user=user, kind="followers",
-        people=services.followers_page(user, page_arg()),
+        people=services.followers_page(user, page_arg(), current_user),
     )
 
 
 @bp.route("/u/<username>/following")
 @login_required
 def following(username: str) -> str:
-    user = _target(username)
+    user = _target(username, hide_blocked=True)
     return render_template(
         "following/people.html", profile_user=user, kind="following",
-        people=services.following_page(user, page_arg()),
+        people=services.following_page(user, page_arg(), current_user),
     )

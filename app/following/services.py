@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,6 +24,7 @@ from app.following.models import FistBump, Follow
 from app.following.signals import fist_bumped, followed
 from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
+from app.safety.services import check_reach, visible_to
 
 PER_PAGE = 20
 BUMP_INTERVAL = timedelta(hours=12)
@@ -49,6 +51,7 @@ def follow(follower: User, target: User) -> bool:
         raise FollowingError("You can't follow yourself.")
     if not target.is_active:
         raise FollowingError("That player isn't on Fairway any more.")
+    check_reach(follower, target)
     try:
         with db.session.begin_nested():
             db.session.add(Follow(follower_id=follower.id, followed_id=target.id))
@@ -119,12 +122,15 @@ class PeoplePage(Paginated):
 
 
 def _people(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribute[int],
-            user: User, page: int) -> PeoplePage:
+            user: User, page: int, viewer: Any = None) -> PeoplePage:
+    """The list as ``viewer`` sees it: players with a block between them and the viewer are left
+    out (in the query; the count beside the list stays the public figure)."""
     total = _active_count(column, other, user.id)
+    shown = [visible_to(viewer.id, User.id)] if getattr(viewer, "is_authenticated", False) else []
     users = db.session.scalars(
         sa.select(User)
         .join(Follow, User.id == other)
-        .where(column == user.id, User.deactivated_at.is_(None))
+        .where(column == user.id, User.deactivated_at.is_(None), *shown)
         .order_by(Follow.id.desc())
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
@@ -132,12 +138,24 @@ def _people(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribu
     return PeoplePage(users=list(users), total=total, page=page)
 
 
-def followers_page(user: User, page: int = 1) -> PeoplePage:
-    return _people(Follow.followed_id, Follow.follower_id, user, page)
+def followers_page(user: User, page: int = 1, viewer: Any = None) -> PeoplePage:
+    return _people(Follow.followed_id, Follow.follower_id, user, page, viewer)
 
 
-def following_page(user: User, page: int = 1) -> PeoplePage:
-    return _people(Follow.follower_id, Follow.followed_id, user, page)
+def following_page(user: User, page: int = 1, viewer: Any = None) -> PeoplePage:
+    return _people(Follow.follower_id, Follow.followed_id, user, page, viewer)
+
+
+def on_blocked(sender: Any, blocker: User, blocked: User, **_: Any) -> None:
+    """A block ends follows both ways."""
+    db.session.execute(
+        sa.delete(Follow)
+        .where(sa.or_(
+            sa.and_(Follow.follower_id == blocker.id, Follow.followed_id == blocked.id),
+            sa.and_(Follow.follower_id == blocked.id, Follow.followed_id == blocker.id),
+        ))
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- fist bumps ----------------------------------------------------------------------------
@@ -149,6 +167,7 @@ def fist_bump(bumper: User, target: User) -> None:
         raise FollowingError("You can't fist bump yourself.")
     if not target.is_active:
         raise FollowingError("That player isn't on Fairway any more.")
+    check_reach(bumper, target)
     now = utcnow()
     bumped_again = db.session.execute(
         sa.update(FistBump)

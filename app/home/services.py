@@ -163,6 +163,8 @@ def similarity(me: Profile, other: Profile) -> list[str]:
 
 def _distance_text(row: PlayerRow) -> str:
     where = f"{row.profile.city}, {row.profile.state}" if row.profile.city else "Near you"
+    if row.nearby:
+        return f"{where} · nearby"
     return f"{where} · {row.distance:.1f} mi away" if row.distance is not None else where
 
 

@@ -12,6 +12,7 @@ from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm
+from app.safety.services import FirstContactLimit, Unreachable, may_reach
 
 
 @bp.route("/messages")
@@ -43,12 +44,16 @@ def conversation(username: str) -> Response | str | tuple[str, int]:
         abort(404)
     if other.id == current_user.id:
         return refused(422, "You can't send messages to yourself.")
+    if not may_reach(current_user, other):
+        return refused(403, f"You can't message {other.username}.")
     form = MessageForm()
     if request.method == "GET":
         return _conversation_page(other, form)
     if form.validate_on_submit():
         try:
             services.send_message(current_user, other, form.body.data or "")
+        except (Unreachable, FirstContactLimit) as exc:
+            return refused(exc.status, str(exc))
         except services.MessagingError as exc:
             form.body.errors = [*form.body.errors, str(exc)]
         else:

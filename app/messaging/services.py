@@ -22,6 +22,7 @@ from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
+from app.safety.services import check_new_conversation, check_reach, quiet_for, visible_to
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,9 @@ def preview_of(body: str) -> str:
 
 
 def send_message(sender: User, recipient: User, body: str) -> Message:
-    """Store a message from ``sender`` to ``recipient`` and update the conversation's inbox columns."""
+    """Store a message from ``sender`` to ``recipient`` and update the conversation's inbox
+    columns. Safety decides first: ``Unreachable`` (403) across a block or when the recipient's
+    ``messages_from`` does not admit a new conversation, ``FirstContactLimit`` (429)."""
     if sender.id == recipient.id:
         raise MessagingError("You can't send a message to yourself.")
     if not recipient.is_active:
@@ -82,6 +85,9 @@ def send_message(sender: User, recipient: User, body: str) -> Message:
     body = body.strip()
     if not 1 <= len(body) <= BODY_MAX:
         raise MessagingError(f"A message is 1 to {BODY_MAX} characters.")
+    check_reach(sender, recipient)
+    if find_conversation(sender, recipient) is None:
+        check_new_conversation(sender, recipient)
     conversation = open_conversation(sender, recipient)
     message = Message(conversation_id=conversation.id, sender_id=sender.id, body=body)
     db.session.add(message)
@@ -145,6 +151,14 @@ def conversation_page(conversation: Conversation | None, before: int | None = No
     return ConversationPage(messages=rows[:per_page], older=older)
 
 
+def message_seen_by(reader: User, message_id: int) -> Message | None:
+    """The message, when it belongs to one of ``reader``'s conversations (to report it)."""
+    return db.session.scalar(
+        sa.select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.id == message_id, _mine(reader.id))
+    )
+
+
 # --- the inbox -----------------------------------------------------------------------------
 
 
@@ -179,7 +193,8 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
     rows = db.session.execute(
         sa.select(Conversation, other)
         .join(other, other.id == other_id)
-        .where(_mine(user.id), Conversation.last_at.is_not(None), other.deactivated_at.is_(None))
+        .where(_mine(user.id), Conversation.last_at.is_not(None), other.deactivated_at.is_(None),
+               visible_to(user.id, other.id))
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
@@ -201,7 +216,8 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
 
 
 def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
-    """The user's conversations with unread messages, newest first: one query."""
+    """The user's conversations with unread messages, newest first: one query. For the
+    timeline, so muted players' conversations stay out (they still wait in the inbox)."""
     other = so.aliased(User)
     other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
     rows = db.session.execute(
@@ -213,6 +229,7 @@ def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
                 sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
             ),
             other.deactivated_at.is_(None),
+            quiet_for(user.id, other.id),
         )
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(limit)
@@ -230,7 +247,9 @@ def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
 
 
 def unread_total(user: User) -> int:
-    """Unread messages across the user's conversations (the nav badge): one query."""
+    """Unread messages across the user's conversations (the nav badge): one query. Hidden
+    conversations (a block) don't count."""
+    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
     return int(db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(
             sa.case((Conversation.low_id == user.id, Conversation.low_unread), else_=Conversation.high_unread)
@@ -238,6 +257,7 @@ def unread_total(user: User) -> int:
             sa.or_(
                 sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
                 sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
-            )
+            ),
+            visible_to(user.id, other_id),
         )
     ) or 0)

@@ -22,6 +22,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.notifications.models import Notification
+from app.safety.services import quiet_for, silenced
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,10 @@ def _join_open_group(user_id: int, group_key: str, actor_id: int | None) -> bool
 
 def notify(user_id: int, kind: str, actor_id: int | None = None, group_key: str | None = None) -> None:
     """Tell ``user_id`` about something; with a ``group_key``, an unread entry of the same group
-    counts one more instead of a new entry appearing."""
+    counts one more instead of a new entry appearing. Nothing is written when ``user_id``
+    muted or blocked the actor (a muted player's message arrives without a notice)."""
+    if actor_id is not None and silenced(user_id, actor_id):
+        return
     if group_key is not None and _join_open_group(user_id, group_key, actor_id):
         return
     try:
@@ -178,7 +182,7 @@ def notifications_page(user: User, page: int = 1, per_page: int = PER_PAGE) -> N
     rows = list(db.session.scalars(
         sa.select(Notification)
         .options(so.joinedload(Notification.actor))
-        .where(Notification.user_id == user.id)
+        .where(Notification.user_id == user.id, quiet_for(user.id, Notification.actor_id))
         .order_by(Notification.updated_at.desc(), Notification.id.desc())
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
@@ -190,7 +194,8 @@ def unread_count(user: User) -> int:
     """The nav badge: one count on the (user_id, read_at) index."""
     return int(db.session.scalar(
         sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+            Notification.user_id == user.id, Notification.read_at.is_(None),
+            quiet_for(user.id, Notification.actor_id),
         )
     ) or 0)
 

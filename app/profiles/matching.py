@@ -24,8 +24,10 @@ from app.profiles.search import (
     PlayerRow,
     distance_between,
     load_rows,
+    player_row,
     profile_box,
 )
+from app.safety.services import quiet_for, shows_distance, visible_to
 
 
 def match_players(user: User, page: int = 1) -> PlayerPage:
@@ -52,6 +54,7 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
                 mine.day.between(days[0], days[-1]),
                 User.deactivated_at.is_(None),
                 profile_box(origin, me.radius_miles),
+                visible_to(user.id, theirs.user_id),
             )
         )
 
@@ -84,7 +87,8 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
     for slots in shared_slots.values():
         slots.sort(key=lambda pair: (pair[0], SLOTS.index(pair[1])))
     rows = [
-        PlayerRow(*loaded[other_id], distance=distance, shared=shared_slots[other_id])
+        player_row(loaded[other_id][0], loaded[other_id][1], distance, loaded[other_id][2],
+                   shared=shared_slots[other_id])
         for _, distance, _, other_id in chosen
         if other_id in loaded
     ]
@@ -95,15 +99,17 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
                  joined_since: datetime | None = None, closest_handicap: bool = False) -> list[PlayerRow]:
     """Up to ``limit`` active players within the user's travel radius, nearest first: the
     newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
-    query, whatever the number of players (the bounding box and ``limit`` bound the rows)."""
+    query, whatever the number of players (the bounding box and ``limit`` bound the rows).
+    Players the user blocked, muted or was blocked by are left out (timeline suggestions)."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return []
     origin = Origin(me.latitude, me.longitude, me.zip or "")
     query = (
-        sa.select(User, Profile)
+        sa.select(User, Profile, shows_distance(User.id))
         .join(Profile, Profile.user_id == User.id)
-        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles))
+        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles),
+               quiet_for(user.id, User.id))
     )
     if exclude_ids:
         query = query.where(User.id.not_in(list(exclude_ids)))
@@ -115,10 +121,10 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
     else:
         query = query.order_by(User.id.desc())
     rows = []
-    for other, profile in db.session.execute(query.limit(limit * 4)):
+    for other, profile, shows in db.session.execute(query.limit(limit * 4)):
         distance = distance_between(me, profile)
         if distance is not None and distance <= me.radius_miles:
-            rows.append(PlayerRow(other, profile, distance))
+            rows.append(player_row(other, profile, distance, bool(shows)))
     return rows[:limit]
 
 
@@ -139,6 +145,7 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
             mine.user_id == user.id,
             mine.day.between(days[0], days[-1]),
             theirs.user_id.in_(list(other_ids)),
+            quiet_for(user.id, theirs.user_id),
         )
         .order_by(theirs.day, theirs.user_id)
     ).all()
@@ -151,7 +158,7 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
     rows = []
     for other_id in ranked[:limit]:
         if other_id in loaded and loaded[other_id][0].is_active:
-            other, profile = loaded[other_id]
+            other, profile, shows = loaded[other_id]
             slots = sorted(shared[other_id], key=lambda pair: (pair[0], SLOTS.index(pair[1])))
-            rows.append(PlayerRow(other, profile, distance_between(me, profile), shared=slots))
+            rows.append(player_row(other, profile, distance_between(me, profile), shows, shared=slots))
     return rows

@@ -15,6 +15,7 @@ from app.profiles.editing import ProfileError
 from app.profiles.forms import AvailabilityForm, MatchForm, ProfileForm, SearchForm, profile_form_data
 from app.profiles.models import SLOT_HOURS, SLOTS, Profile
 from app.profiles.search import SearchCriteria
+from app.safety.services import hidden_from, privacy_of
 
 AVATAR_MAX_AGE = 365 * 24 * 3600
 
@@ -29,13 +30,20 @@ def _form_for(profile: Profile) -> ProfileForm:
 @bp.route("/u/<username>")
 def show(username: str) -> str:
     user = active_user(username)
-    if user is None:
+    if user is None or hidden_from(current_user, user):
         abort(404)
+    privacy = privacy_of(user)
+    if not current_user.is_authenticated and privacy.profile_visibility == "members":
+        return render_template("profiles/members_only.html", join_url=editing.join_link(user))
     profile = editing.profile_for(user)
     viewer = editing.profile_for(current_user) if current_user.is_authenticated else None
     distance = None
     if viewer is not None and viewer.user_id != profile.user_id:
         distance = player_search.distance_between(viewer, profile)
+    # The figure never reaches the template when the player hides it.
+    nearby = distance is not None and not privacy.show_distance
+    if nearby:
+        distance = None
     is_owner = current_user.is_authenticated and current_user.id == user.id
     return render_template(
         "profiles/show.html",
@@ -43,6 +51,7 @@ def show(username: str) -> str:
         profile=profile,
         is_owner=is_owner,
         distance=distance,
+        nearby=nearby,
         join_url=None if current_user.is_authenticated else editing.join_link(user),
         panels=gather_panels("profile", current_user, profile_user=user, is_owner=is_owner),
     )

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
 from app.profiles.models import Profile
+from app.safety.services import shows_distance, visible_to
 
 PER_PAGE = 20
 
@@ -25,6 +26,17 @@ class PlayerRow:
     profile: Profile
     distance: float | None
     shared: list[tuple[date, str]] = field(default_factory=list)
+    #: the player hides their distance: pages say "nearby", and ``distance`` is None
+    nearby: bool = False
+
+
+def player_row(user: User, profile: Profile, distance: float | None, shows: bool,
+               shared: list[tuple[date, str]] | None = None) -> PlayerRow:
+    """A row as other players may see it: the figure never leaves the service when the player
+    turned ``show_distance`` off."""
+    if not shows:
+        return PlayerRow(user, profile, None, shared or [], nearby=distance is not None)
+    return PlayerRow(user, profile, distance, shared or [])
 
 
 @dataclass
@@ -85,13 +97,15 @@ def distance_between(one: Profile, other: Profile) -> float | None:
     return _distance(Origin(one.latitude, one.longitude, ""), other.latitude, other.longitude)
 
 
-def load_rows(ids: list[int]) -> dict[int, tuple[User, Profile]]:
+def load_rows(ids: list[int]) -> dict[int, tuple[User, Profile, bool]]:
+    """id → (user, profile, whether they show their distance), one query."""
     if not ids:
         return {}
-    pairs = db.session.execute(
-        sa.select(User, Profile).join(Profile, Profile.user_id == User.id).where(User.id.in_(ids))
+    rows = db.session.execute(
+        sa.select(User, Profile, shows_distance(User.id))
+        .join(Profile, Profile.user_id == User.id).where(User.id.in_(ids))
     )
-    return {user.id: (user, profile) for user, profile in pairs}
+    return {user.id: (user, profile, bool(shows)) for user, profile, shows in rows}
 
 
 def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
@@ -100,7 +114,9 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
     With a radius, the database returns only profiles inside the bounding box (an index
     range on latitude/longitude), and the exact great-circle distance filters and orders them.
     """
-    conditions: list[sa.ColumnElement[bool]] = [User.deactivated_at.is_(None), User.id != viewer.id]
+    conditions: list[sa.ColumnElement[bool]] = [
+        User.deactivated_at.is_(None), User.id != viewer.id, visible_to(viewer.id, User.id),
+    ]
     if criteria.q:
         conditions.append(contains(criteria.q, User.username, sa.func.lower(Profile.display_name)))
     if criteria.handicap_min is not None:
@@ -130,7 +146,7 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
         chosen = scored[offset : offset + PER_PAGE]
         loaded = load_rows([user_id for _, user_id in chosen])
         rows = [
-            PlayerRow(*loaded[user_id], distance=distance)
+            player_row(loaded[user_id][0], loaded[user_id][1], distance, loaded[user_id][2])
             for distance, user_id in chosen
             if user_id in loaded
         ]
@@ -138,9 +154,11 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
 
     base = sa.select(User, Profile).join(Profile, Profile.user_id == User.id).where(*conditions)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    pairs = db.session.execute(base.order_by(User.username).offset(offset).limit(PER_PAGE))
+    found = db.session.execute(
+        base.add_columns(shows_distance(User.id)).order_by(User.username).offset(offset).limit(PER_PAGE)
+    )
     rows = [
-        PlayerRow(user, profile, _distance(origin, profile.latitude, profile.longitude))
-        for user, profile in pairs
+        player_row(user, profile, _distance(origin, profile.latitude, profile.longitude), bool(shows))
+        for user, profile, shows in found
     ]
     return PlayerPage(rows=rows, total=total, page=criteria.page)

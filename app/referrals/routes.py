@@ -61,7 +61,7 @@ def rotate() -> Response:
 
 @bp.route("/leaderboard")
 def leaderboard() -> str:
-    return render_template("referrals/leaderboard.html", rows=stats.leaderboard())
+    return render_template("referrals/leaderboard.html", rows=stats.leaderboard(viewer=current_user))
 
 
 @bp.get("/waitlist")

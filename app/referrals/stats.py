@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -14,6 +15,7 @@ from app.identity.models import User
 from app.referrals.clicks import buffered as clicks_buffered
 from app.referrals.models import PointsEntry, Referral, ReferralClick, ReferralCode
 from app.referrals.points import points_of
+from app.safety.services import visible_to
 
 
 @dataclass
@@ -70,9 +72,11 @@ class LeaderboardRow:
     points: int
 
 
-def leaderboard(limit: int = 25) -> list[LeaderboardRow]:
-    """Top referrers by verified sign-ups (active accounts only)."""
+def leaderboard(limit: int = 25, viewer: Any = None) -> list[LeaderboardRow]:
+    """Top referrers by verified sign-ups (active accounts only); a signed-in ``viewer`` does
+    not see players with a block between them."""
     referrer, invitee = so.aliased(User), so.aliased(User)
+    shown = [visible_to(viewer.id, referrer.id)] if getattr(viewer, "is_authenticated", False) else []
     verified = sa.func.sum(sa.case((invitee.email_verified_at.is_not(None), 1), else_=0))
     points = (
         sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0))
@@ -84,7 +88,7 @@ def leaderboard(limit: int = 25) -> list[LeaderboardRow]:
         sa.select(referrer.username, verified, sa.func.count(Referral.id), points)
         .join(referrer, referrer.id == Referral.referrer_id)
         .join(invitee, invitee.id == Referral.invitee_id)
-        .where(referrer.deactivated_at.is_(None))
+        .where(referrer.deactivated_at.is_(None), *shown)
         .group_by(referrer.id, referrer.username)
         .having(verified > 0)
         .order_by(verified.desc(), referrer.username)

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.following.services import is_following
 from app.identity.models import User
 from app.referrals.links import remember_referrer
+from app.safety.services import may_reach
 from app.teetimes.errors import (
     AlreadyJoined,
     ClaimRefused,
@@ -64,6 +65,8 @@ def claim_spot(player: User, tee_time_id: int) -> Claim:
     check_open(tee_time, now)
     if player.id == tee_time.host_id:
         raise ClaimRefused("You host this round, so you're in it already.")
+    if not may_reach(player, tee_time.host):
+        raise NotAllowed("You can't join this round.")
     if tee_time.visibility == "followers" and not is_following(player.id, tee_time.host_id):
         raise NotAllowed(f"Only players who follow {tee_time.host.username} can join this round.")
     existing = db.session.scalar(

@@ -39,6 +39,12 @@ class NotAllowed(TeeTimeError):
     status = 403
 
 
+class TooManyInvites(TeeTimeError):
+    """An invite is a message: a first contact counts against the sender's daily limit."""
+
+    status = 429
+
+
 class NoSuchPlayer(TeeTimeError):
     status = 404
 

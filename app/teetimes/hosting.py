@@ -10,8 +10,9 @@ from app.core.text import plural
 from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
+from app.safety.services import FirstContactLimit, Unreachable, may_reach
 from app.teetimes.claims import check_open, locked_round
-from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError
+from app.teetimes.errors import NoSuchPlayer, NotAllowed, RoundFull, TeeTimeError, TooManyInvites
 from app.teetimes.listings import claims_of, spots_left
 from app.teetimes.mail import mail_player
 from app.teetimes.models import HELD, PENDING, Claim, TeeTime
@@ -84,6 +85,8 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
     player = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()[:30]))
     if player is None or not player.is_active:
         raise NoSuchPlayer("We couldn't find that player.")
+    if not may_reach(host, player):
+        raise NotAllowed(f"You can't invite {player.username}.")
     spots = f"{left} open {plural(left, 'spot')}"
     body = (
         f"I'm playing {tee_time.course} on {when_text(tee_time)} and have {spots}. "
@@ -91,6 +94,10 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
     )
     try:
         send_message(host, player, body)
+    except Unreachable as exc:
+        raise NotAllowed(str(exc)) from None
+    except FirstContactLimit as exc:
+        raise TooManyInvites(str(exc)) from None
     except MessagingError as exc:
         raise TeeTimeError(str(exc)) from None
     return player

@@ -17,6 +17,7 @@ from app.identity.models import User
 from app.profiles import geo
 from app.profiles.editing import profile_for
 from app.profiles.search import Origin, box_clause
+from app.safety.services import visible_to
 from app.teetimes.models import HELD, LAPSED, OFFERED, PASSED, PENDING, WAITING, Claim, TeeTime, WaitlistEntry
 
 NEARBY_LIMIT = 50
@@ -208,6 +209,7 @@ def open_near(user: User, limit: int = NEARBY_LIMIT) -> list[RoundRow]:
         .where(
             TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None), TeeTime.host_id != user.id,
             User.deactivated_at.is_(None), ~sa.exists(mine), sa.or_(*reachable),
+            visible_to(user.id, TeeTime.host_id),
         )
         .order_by(TeeTime.starts_at, TeeTime.id)
         .limit(limit * 4)

@@ -28,6 +28,9 @@ CHAIN = {
     "0009_outbox_claims": ("0008_teetime_course", set()),  # a column: outbox_mail.claimed_until
     "0010c_round_notices": ("0009_outbox_claims", {"tee_time_reminders", "tee_time_waitlist"}),
     "0011c_mail_preferences": ("0010c_round_notices", {"mail_preferences"}),
+    "0010b_blocks_mutes": ("0011c_mail_preferences", {"blocks", "mutes"}),
+    "0011b_privacy_settings": ("0010b_blocks_mutes", {"privacy_settings"}),
+    "0012b_reports": ("0011b_privacy_settings", {"reports"}),
 }
 
 
