@@ -142,6 +142,10 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "OUTBOX_MAX_ATTEMPTS": _number(env, "OUTBOX_MAX_ATTEMPTS", 6, 1, 100),
         "DB_RETRY_ATTEMPTS": _number(env, "DB_RETRY_ATTEMPTS", 3, 1, 20),
         "WAITLIST_INVITE_DAYS": _number(env, "WAITLIST_INVITE_DAYS", 14, 1, 365),
+        # Invite-only mode: how many sign-ups a member's link admits in any 30 days, and how old
+        # (and verified) the account must be before it admits anyone.
+        "MEMBER_INVITES_PER_MONTH": _number(env, "MEMBER_INVITES_PER_MONTH", 5, 0, 10_000),
+        "MEMBER_INVITE_MIN_AGE_DAYS": _number(env, "MEMBER_INVITE_MIN_AGE_DAYS", 7, 0, 3650),
         "REFERRAL_LINK_CACHE_SECONDS": _number(env, "REFERRAL_LINK_CACHE_SECONDS", 60, 0, 86_400),
         "REFERRAL_CLICK_FLUSH_SECONDS": _number(
             env, "REFERRAL_CLICK_FLUSH_SECONDS", 1.0, 0.05, 3600, float

@@ -68,6 +68,9 @@ class Referral(db.Model):  # type: ignore[name-defined,misc]
     code_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("referral_codes.id", ondelete="SET NULL")
     )
+    # True when this referral let the invitee in (invite-only mode, no admin invite): it spends
+    # one of the referrer's member invites.
+    admitted: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     referrer: so.Mapped[User] = so.relationship(foreign_keys=[referrer_id])

@@ -12,7 +12,7 @@ from app.core.text import plural
 from app.core.views import limit_setting
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, links, memory, stats, tree
+from app.referrals import bp, clicks, links, memory, quota, stats, tree
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
@@ -44,9 +44,11 @@ def mine() -> str:
     code = links.current_code(current_user)
     url = links.referral_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+    invite_only = current_app.config["REGISTRATION_MODE"] == "invite_only"
     return render_template(
         "referrals/mine.html", code=code, url=url, qr=qr,
         stats=stats.stats_for(current_user), people=stats.people_referred(current_user),
+        allowance=quota.allowance(current_user) if invite_only else None,
         form=ActionForm(),
     )
 
