@@ -8,10 +8,13 @@ from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from app.core.nav import add_panel
+from app.referrals.signals import invitee_joined
 
 bp = Blueprint("following", __name__)
 
 from app.following import routes, services  # noqa: E402,F401
+
+invitee_joined.connect(services.on_invitee_joined)
 
 
 @bp.record_once

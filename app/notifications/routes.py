@@ -7,14 +7,18 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.views import page_arg
+from app.following import services as following
 from app.notifications import bp, services
 
 
 @bp.route("/notifications")
 @login_required
 def index() -> str:
+    page = services.notifications_page(current_user, page_arg())
+    followers = [n.actor_id for n in page.entries if n.kind == "follow" and n.actor_id is not None]
     return render_template(
-        "notifications/index.html", page=services.notifications_page(current_user, page_arg()),
+        "notifications/index.html", page=page,
+        following=following.following_among(current_user, followers),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.core.signals import this_app
 from app.extensions import db
 from app.identity.models import User
 from app.referrals import memory
@@ -14,6 +15,7 @@ from app.referrals.invites import CodeRefused, redeem_invite
 from app.referrals.links import assign_code, referral_row
 from app.referrals.models import Invite, Referral, ReferralCode
 from app.referrals.quota import MemberInvitesRefused, take_member_invite
+from app.referrals.signals import invitee_joined
 
 
 class InviteRequired(CodeRefused):
@@ -59,8 +61,8 @@ def attribute_sign_up(user: User, typed_code: str | None, remembered: str = "") 
     invite_only = current_app.config["REGISTRATION_MODE"] == "invite_only"
     gated = invite_only and invite is None and not user.is_admin
     chosen = _admitting_referral([first, typed_referral]) if gated else first or typed_referral
-    if chosen is not None:
-        record_referral(chosen.user_id, user, chosen.id, admitted=gated)
+    if chosen is not None and record_referral(chosen.user_id, user, chosen.id, admitted=gated):
+        invitee_joined.send(this_app(), referrer_id=chosen.user_id, invitee=user)
     if gated and chosen is None:
         raise InviteRequired("Fairway is invite-only for now: enter an invite or referral code.")
 

@@ -12,7 +12,7 @@ from app.core.text import plural
 from app.core.views import limit_setting
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, links, memory, quota, stats, tree
+from app.referrals import bp, clicks, links, memory, quota, stats, tree, welcome
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
@@ -99,7 +99,7 @@ def api_my_link() -> Response:
 
 
 @bp.route("/api/referral/resolve")
-@limiter.limit(limit_setting("RATELIMIT_RESOLVE_IP"))
+@limiter.shared_limit(limit_setting("RATELIMIT_RESOLVE_IP"), scope=welcome.RESOLVE_SCOPE)
 def api_resolve() -> Response:
     """Always 200 with the same keys, found or not, so probing learns only ``valid``."""
     resolution = links.resolve(request.args.get("code", "")[:MAX_INPUT])
