@@ -10,7 +10,7 @@ from app.clock import utcnow
 from app.core.forms import ActionForm, lower, strip
 from app.identity.forms import EMAIL_RULES
 
-__all__ = ["ActionForm", "InviteForm", "WaitlistForm"]
+__all__ = ["ActionForm", "InviteForm", "InviteNextForm", "WaitlistForm"]
 
 MAX_USES = 10_000
 MAX_COUNT = 500
@@ -50,3 +50,15 @@ class InviteForm(FlaskForm):
 
 class WaitlistForm(FlaskForm):
     email = StringField("Email", filters=[lower], validators=EMAIL_RULES)
+
+
+class InviteNextForm(FlaskForm):
+    """The admin's "invite the next N" on the waitlist."""
+
+    count = IntegerField(
+        "How many", default=10,
+        validators=[
+            DataRequired(message="How many addresses?"),
+            NumberRange(min=1, max=MAX_COUNT, message=f"Between 1 and {MAX_COUNT}."),
+        ],
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -16,7 +16,10 @@ from app.referrals import bp, clicks, links, memory, quota, stats, tree, welcome
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
-from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
+from app.referrals.forms import ActionForm, InviteForm, InviteNextForm, WaitlistForm
+
+#: The waitlist entry this browser joined with, so the page can show its place in line.
+WAITLIST_KEY = "waitlist_entry"
 
 
 def _no_store(response: Response) -> Response:
@@ -75,12 +78,15 @@ def waitlist() -> Response | str | tuple[str, int]:
         return redirect(url_for("identity.register"), 303 if request.method == "POST" else 302)
     form = WaitlistForm()
     if form.validate_on_submit():
-        waitlists.join_waitlist(form.email.data)
+        session[WAITLIST_KEY] = waitlists.join_waitlist(form.email.data).id
         flash("You're on the waitlist. We'll mail you an invite when a spot opens.", "success")
         return redirect(url_for("referrals.waitlist"), 303)
-    if request.method == "POST":
-        return render_template("referrals/waitlist.html", form=form), 422
-    return render_template("referrals/waitlist.html", form=form)
+    joined = waitlists.entry_by_id(session.get(WAITLIST_KEY))
+    page = render_template(
+        "referrals/waitlist.html", form=form, entry=joined,
+        place=waitlists.place_in_line(joined) if joined is not None else None,
+    )
+    return (page, 422) if request.method == "POST" else page
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -156,12 +162,30 @@ def admin_referrals() -> str:
     return render_template("referrals/admin_referrals.html", tree=tree.referral_tree())
 
 
+def _waitlist_page(form: InviteNextForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "referrals/admin_waitlist.html", entries=waitlists.waitlist(), next_form=form,
+    ), status
+
+
 @bp.route("/admin/waitlist")
 @admin_required
-def admin_waitlist() -> str:
-    return render_template(
-        "referrals/admin_waitlist.html", entries=waitlists.waitlist()
-    )
+def admin_waitlist() -> tuple[str, int]:
+    return _waitlist_page(InviteNextForm())
+
+
+@bp.route("/admin/waitlist/invite-next", methods=["POST"])
+@admin_required
+def admin_waitlist_invite_next() -> Response | tuple[str, int]:
+    form = InviteNextForm()
+    if not form.validate_on_submit():
+        return _waitlist_page(form, 422)
+    invites = waitlists.invite_next(current_user._get_current_object(), form.count.data)
+    if invites:
+        flash(f"Mailed {len(invites)} {plural(len(invites), 'invite')}.", "success")
+    else:
+        flash("Nobody is waiting.", "info")
+    return redirect(url_for("referrals.admin_waitlist"), 303)
 
 
 @bp.route("/admin/waitlist/<int:entry_id>/invite", methods=["POST"])

@@ -139,7 +139,8 @@ def test_waitlist_join_and_admin_invite(app, client, make_user, mailbox, drain, 
     answer = post(admin, f"/admin/waitlist/{entry.id}/invite", token_from="/admin/waitlist")
     assert answer.status_code == 303
     drain()
-    (mail,) = mailbox.to("wait@example.com")
+    joined_mail, mail = mailbox.to("wait@example.com")  # "you're number 1 in line", the invite
+    assert "number 1 in line" in joined_mail.body
     (invite,) = invites()
     assert invite.email == "wait@example.com" and invite.uses == 1
     assert f"http://fairway.test/r/{invite.code}" in mail.body
