@@ -155,3 +155,18 @@ class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
     )
 
     invite: so.Mapped[Invite | None] = so.relationship()
+
+
+class InviteFreeze(db.Model):  # type: ignore[name-defined,misc]
+    """A player whose invites an admin froze: their link admits no one in invite-only mode and
+    their referrals earn no points until an admin unfreezes them."""
+
+    __tablename__ = "invite_freezes"
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    frozen_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -15,7 +15,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.referrals.invites import CodeRefused
-from app.referrals.models import Referral
+from app.referrals.models import InviteFreeze, Referral
 
 WINDOW = timedelta(days=30)
 
@@ -35,6 +35,7 @@ class Allowance:
     verified: bool
     ready_at: datetime | None
     next_back: datetime | None
+    frozen: bool = False
 
     @property
     def left(self) -> int:
@@ -42,7 +43,7 @@ class Allowance:
 
     @property
     def may_admit(self) -> bool:
-        return self.verified and self.ready_at is None and self.left > 0
+        return not self.frozen and self.verified and self.ready_at is None and self.left > 0
 
 
 def _admissions(owner_id: int, since: datetime) -> tuple[int, datetime | None]:
@@ -67,7 +68,9 @@ def _allowance(owner_id: int, verified_at: datetime | None, created_at: datetime
 
 def allowance(user: User) -> Allowance:
     """The member's invites as their referrals page shows them."""
-    return _allowance(user.id, user.email_verified_at, user.created_at)
+    answer = _allowance(user.id, user.email_verified_at, user.created_at)
+    answer.frozen = db.session.get(InviteFreeze, user.id) is not None
+    return answer
 
 
 def take_member_invite(owner_id: int) -> None:
@@ -78,6 +81,8 @@ def take_member_invite(owner_id: int) -> None:
     row = db.session.execute(
         sa.select(User.email_verified_at, User.created_at).where(User.id == owner_id).with_for_update()
     ).one()
+    if db.session.get(InviteFreeze, owner_id) is not None:
+        raise MemberInvitesRefused("The member who shared this code can't invite anyone right now.")
     answer = _allowance(owner_id, row.email_verified_at, row.created_at)
     if not answer.verified or answer.ready_at is not None:
         raise MemberInvitesRefused("The member who shared this code can't invite anyone yet.")

@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.core.text import plural
-from app.core.views import limit_setting
+from app.core.views import limit_setting, refused
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
 from app.referrals import bp, clicks, links, memory, quota, stats, tree, welcome
+from app.referrals import freeze as freezes
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
@@ -166,6 +167,38 @@ def _waitlist_page(form: InviteNextForm, status: int = 200) -> tuple[str, int]:
     return render_template(
         "referrals/admin_waitlist.html", entries=waitlists.waitlist(), next_form=form,
     ), status
+
+
+def _freeze_action(user_id: int, freeze: bool) -> Response | tuple[str, int]:
+    actor = current_user._get_current_object()
+    scope = request.form.get("scope", "")
+    try:
+        if freeze:
+            result = freezes.freeze_invites(actor, user_id, scope)
+        else:
+            result = freezes.unfreeze_invites(actor, user_id, scope)
+    except freezes.UserNotFound:
+        abort(404)
+    except freezes.FreezeRefused as exc:
+        return refused(422, str(exc))
+    if freeze:
+        flash(f"Froze the invites of {result.changed} {plural(result.changed, 'player')}; revoked "
+              f"{result.invites_revoked} unused invite {plural(result.invites_revoked, 'code')}.", "success")
+    else:
+        flash(f"Unfroze the invites of {result.changed} {plural(result.changed, 'player')}.", "success")
+    return redirect(url_for("referrals.admin_referrals"), 303)
+
+
+@bp.route("/admin/users/<int:user_id>/freeze-invites", methods=["POST"])
+@admin_required
+def admin_freeze_invites(user_id: int) -> Response | tuple[str, int]:
+    return _freeze_action(user_id, freeze=True)
+
+
+@bp.route("/admin/users/<int:user_id>/unfreeze-invites", methods=["POST"])
+@admin_required
+def admin_unfreeze_invites(user_id: int) -> Response | tuple[str, int]:
+    return _freeze_action(user_id, freeze=False)
 
 
 @bp.route("/admin/waitlist")

@@ -1,4 +1,5 @@
-"""Member invites: a referral that admitted its invitee spends one of the referrer's invites.
+"""Member invites: a referral that admitted its invitee spends one of the referrer's invites;
+players whose invites an admin froze.
 
 Revision ID: 0010a_invite_gate
 Revises: 0009_outbox_claims
@@ -20,8 +21,20 @@ def upgrade():
         batch.add_column(
             sa.Column("admitted", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    op.create_table(
+        "invite_freezes",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("frozen_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_invite_freezes_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["frozen_by_id"], ["users.id"],
+                                name=op.f("fk_invite_freezes_frozen_by_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_invite_freezes")),
+    )
 
 
 def downgrade():
+    op.drop_table("invite_freezes")
     with op.batch_alter_table("referrals") as batch:
         batch.drop_column("admitted")

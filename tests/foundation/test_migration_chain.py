@@ -26,7 +26,7 @@ CHAIN = {
     "0007_courses": ("0006_teetimes", {"courses", "course_plays", "onboarding_steps"}),
     "0008_teetime_course": ("0007_courses", set()),  # a column: tee_times.course_id
     "0009_outbox_claims": ("0008_teetime_course", set()),  # a column: outbox_mail.claimed_until
-    "0010a_invite_gate": ("0009_outbox_claims", set()),  # a column: referrals.admitted
+    "0010a_invite_gate": ("0009_outbox_claims", {"invite_freezes"}),  # and referrals.admitted
 }
 
 
