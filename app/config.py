@@ -20,6 +20,7 @@ RATE_LIMITS = {
     "RATELIMIT_RESOLVE_IP": "60 per minute",
     "RATELIMIT_WAITLIST_IP": "10 per hour",
     "RATELIMIT_MESSAGE": "30 per minute",
+    "RATELIMIT_INVITE_MAIL": "10 per day",
 }
 #: Largest avatar upload (below ``MAX_CONTENT_LENGTH``, so the form can say why it refused).
 AVATAR_MAX_BYTES = 5 * 1024 * 1024

@@ -12,12 +12,12 @@ from app.core.text import plural
 from app.core.views import limit_setting, refused
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, links, memory, quota, stats, tree, welcome
+from app.referrals import bp, clicks, friend_invites, links, memory, quota, stats, tree, welcome
 from app.referrals import freeze as freezes
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
-from app.referrals.forms import ActionForm, InviteForm, InviteNextForm, WaitlistForm
+from app.referrals.forms import ActionForm, FriendInviteForm, InviteForm, InviteNextForm, WaitlistForm
 
 #: The waitlist entry this browser joined with, so the page can show its place in line.
 WAITLIST_KEY = "waitlist_entry"
@@ -42,9 +42,7 @@ def follow(code: str) -> Response:
     return _no_store(redirect(url_for("identity.register", code=target.code), 303))
 
 
-@bp.route("/referrals")
-@login_required
-def mine() -> str:
+def _mine_page(invite_form: FriendInviteForm | None = None) -> str:
     code = links.current_code(current_user)
     url = links.referral_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
@@ -53,8 +51,31 @@ def mine() -> str:
         "referrals/mine.html", code=code, url=url, qr=qr,
         stats=stats.stats_for(current_user), people=stats.people_referred(current_user),
         allowance=quota.allowance(current_user) if invite_only else None,
-        form=ActionForm(),
+        form=ActionForm(), invite_form=invite_form or FriendInviteForm(),
+        points_per_referral=friend_invites.VERIFIED_REFERRAL_POINTS,
     )
+
+
+@bp.route("/referrals")
+@login_required
+def mine() -> str:
+    return _mine_page()
+
+
+@bp.route("/referrals/invite", methods=["POST"])
+@login_required
+@limiter.limit(limit_setting("RATELIMIT_INVITE_MAIL"), key_func=lambda: f"invite-mail:{current_user.id}")
+def invite_by_mail() -> Response | tuple[str, int]:
+    form = FriendInviteForm()
+    if form.validate_on_submit():
+        try:
+            friend_invites.invite_by_mail(current_user, form.email.data, form.note.data or "")
+        except friend_invites.InviteMailRefused as exc:
+            form.email.errors.append(str(exc))
+            return _mine_page(form), 422
+        flash(f"Invite sent to {form.email.data}, unless they're on Fairway already.", "success")
+        return redirect(url_for("referrals.mine"), 303)
+    return _mine_page(form), 422
 
 
 @bp.route("/referrals/rotate", methods=["POST"])
