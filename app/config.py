@@ -22,6 +22,7 @@ RATE_LIMITS = {
     "RATELIMIT_MESSAGE": "30 per minute",
     "RATELIMIT_FIRST_CONTACT": "10 per day",
     "RATELIMIT_REPORT": "20 per day",
+    "RATELIMIT_INVITE_MAIL": "10 per day",
 }
 #: Largest avatar upload (below ``MAX_CONTENT_LENGTH``, so the form can say why it refused).
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -144,6 +145,10 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "OUTBOX_MAX_ATTEMPTS": _number(env, "OUTBOX_MAX_ATTEMPTS", 6, 1, 100),
         "DB_RETRY_ATTEMPTS": _number(env, "DB_RETRY_ATTEMPTS", 3, 1, 20),
         "WAITLIST_INVITE_DAYS": _number(env, "WAITLIST_INVITE_DAYS", 14, 1, 365),
+        # Invite-only mode: how many sign-ups a member's link admits in any 30 days, and how old
+        # (and verified) the account must be before it admits anyone.
+        "MEMBER_INVITES_PER_MONTH": _number(env, "MEMBER_INVITES_PER_MONTH", 5, 0, 10_000),
+        "MEMBER_INVITE_MIN_AGE_DAYS": _number(env, "MEMBER_INVITE_MIN_AGE_DAYS", 7, 0, 3650),
         "REFERRAL_LINK_CACHE_SECONDS": _number(env, "REFERRAL_LINK_CACHE_SECONDS", 60, 0, 86_400),
         "REFERRAL_CLICK_FLUSH_SECONDS": _number(
             env, "REFERRAL_CLICK_FLUSH_SECONDS", 1.0, 0.05, 3600, float

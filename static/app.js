@@ -38,3 +38,38 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Share buttons: <button data-share="url" data-share-title="…" hidden>. Shown with JavaScript;
+// the browser's share sheet (Web Share API) where there is one, else the link is copied.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-share]").forEach(function (button) {
+    button.hidden = false;
+    var label = button.textContent;
+    button.addEventListener("click", function () {
+      var url = button.dataset.share;
+      function copied() {
+        button.textContent = button.dataset.copied || "Copied!";
+        setTimeout(function () { button.textContent = label; }, 4000);
+      }
+      function copy() {
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(url).then(copied, selectSource);
+        } else {
+          selectSource();
+        }
+      }
+      function selectSource() {
+        var source = document.getElementById(button.getAttribute("aria-controls") || "");
+        if (source && source.select) { source.select(); document.execCommand("copy"); }
+        copied();
+      }
+      if (navigator.share) {
+        navigator.share({ title: button.dataset.shareTitle || document.title, url: url }).catch(function (error) {
+          if (!error || error.name !== "AbortError") { copy(); }
+        });
+      } else {
+        copy();
+      }
+    });
+  });
+});

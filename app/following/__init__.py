@@ -8,6 +8,7 @@ from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from app.core.nav import add_panel
+from app.referrals.signals import invitee_joined
 
 bp = Blueprint("following", __name__)
 
@@ -15,6 +16,8 @@ from app.following import routes, services  # noqa: E402,F401
 from app.safety.signals import blocked  # noqa: E402
 
 blocked.connect(services.on_blocked)
+
+invitee_joined.connect(services.on_invitee_joined)
 
 
 @bp.record_once

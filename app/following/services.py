@@ -7,12 +7,14 @@ one row, and a fist bump is a conditional UPDATE (or a first INSERT on the pair'
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
@@ -101,6 +103,32 @@ def followed_ids(user: User, limit: int = 500) -> list[int]:
         .order_by(Follow.id.desc())
         .limit(limit)
     ))
+
+
+def following_among(user: User, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the user follows already (one query, for a list of Follow-back buttons)."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Follow.followed_id).where(Follow.follower_id == user.id, Follow.followed_id.in_(wanted))
+    ))
+
+
+def on_invitee_joined(sender: Flask, referrer_id: int, invitee: User, **_: Any) -> None:
+    """referrals' ``invitee_joined`` listener: a new player follows whoever invited them, and
+    the inviter hears of it (as any follow) with a Follow back button. A refused follow (an
+    inviter gone meanwhile) never fails the sign-up."""
+    if "following" not in sender.blueprints:
+        return
+    referrer = db.session.get(User, referrer_id)
+    if referrer is None:
+        return
+    try:
+        with db.session.begin_nested():
+            follow(invitee, referrer)
+    except FollowingError:
+        return
 
 
 def follower_count(user: User) -> int:

@@ -22,7 +22,8 @@ EMAIL_RULES = [
 ]
 
 
-def _disposable_domain(address: str) -> bool:
+def disposable_domain(address: str) -> bool:
+    """Whether the address is at a throwaway mail domain (when ``DISPOSABLE_EMAIL_CHECK`` is on)."""
     if not current_app.config["DISPOSABLE_EMAIL_CHECK"]:
         return False
     from disposable_email_domains import blocklist
@@ -52,7 +53,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
     )
 
     def validate_email(self, field: StringField) -> None:
-        if _disposable_domain(field.data or ""):
+        if disposable_domain(field.data or ""):
             raise ValidationError("Disposable email addresses can't be used; use your own address.")
 
 
@@ -88,7 +89,7 @@ class ChangeEmailForm(FlaskForm):
     )
 
     def validate_email(self, field: StringField) -> None:
-        if _disposable_domain(field.data or ""):
+        if disposable_domain(field.data or ""):
             raise ValidationError("Disposable email addresses can't be used; use your own address.")
 
 

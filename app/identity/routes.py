@@ -25,6 +25,7 @@ from app.identity.forms import (
     UsernameForm,
 )
 from app.referrals import memory as referral_memory
+from app.referrals import welcome as referral_welcome
 
 CHECK_INBOX = "Welcome to Fairway! We've sent you a link to confirm your email address."
 ACCOUNT_MADE = "Check your inbox: we're sending you a link to confirm your email address."
@@ -71,8 +72,14 @@ def register() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
+    welcome = None
     if request.method == "GET":
-        form.invite_code.data = request.args.get("code", "")[:64] or referral_memory.remembered()
+        if "code" in request.args and "referrals" in current_app.blueprints:
+            # Only a code the lookup finds live is prefilled (with its inviter's card).
+            welcome = referral_welcome.welcome_for(request.args.get("code", ""))
+            form.invite_code.data = welcome.code
+        else:
+            form.invite_code.data = referral_memory.remembered()
     if form.validate_on_submit():
         try:
             result = services.register(
@@ -90,7 +97,7 @@ def register() -> Response | str | tuple[str, int]:
         return redirect(url_for("core.home"), 303)
     if request.method == "POST":
         return _invalid("identity/register.html", form=form)
-    return render_template("identity/register.html", form=form)
+    return render_template("identity/register.html", form=form, welcome=welcome)
 
 
 def _account_made() -> Response:

@@ -10,14 +10,18 @@ from werkzeug.wrappers import Response
 
 from app.core.views import page_arg
 from app.extensions import csrf
+from app.following import services as following
 from app.notifications import bp, preferences, services
 
 
 @bp.route("/notifications")
 @login_required
 def index() -> str:
+    page = services.notifications_page(current_user, page_arg())
+    followers = [n.actor_id for n in page.entries if n.kind == "follow" and n.actor_id is not None]
     return render_template(
-        "notifications/index.html", page=services.notifications_page(current_user, page_arg()),
+        "notifications/index.html", page=page,
+        following=following.following_among(current_user, followers),
     )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField
+from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.clock import utcnow
 from app.core.forms import ActionForm, lower, strip
-from app.identity.forms import EMAIL_RULES
+from app.identity.forms import EMAIL_RULES, disposable_domain
 
-__all__ = ["ActionForm", "InviteForm", "WaitlistForm"]
+__all__ = ["ActionForm", "FriendInviteForm", "InviteForm", "InviteNextForm", "WaitlistForm"]
 
 MAX_USES = 10_000
 MAX_COUNT = 500
@@ -50,3 +50,29 @@ class InviteForm(FlaskForm):
 
 class WaitlistForm(FlaskForm):
     email = StringField("Email", filters=[lower], validators=EMAIL_RULES)
+
+
+class InviteNextForm(FlaskForm):
+    """The admin's "invite the next N" on the waitlist."""
+
+    count = IntegerField(
+        "How many", default=10,
+        validators=[
+            DataRequired(message="How many addresses?"),
+            NumberRange(min=1, max=MAX_COUNT, message=f"Between 1 and {MAX_COUNT}."),
+        ],
+    )
+
+
+class FriendInviteForm(FlaskForm):
+    """A player mails their referral link and a note to a friend."""
+
+    email = StringField("Your friend's email", filters=[lower], validators=EMAIL_RULES)
+    note = TextAreaField(
+        "A note (optional)", filters=[strip],
+        validators=[Optional(), Length(max=500, message="At most 500 characters.")],
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        if disposable_domain(field.data or ""):
+            raise ValidationError("Disposable email addresses can't be invited.")

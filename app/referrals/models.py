@@ -68,6 +68,9 @@ class Referral(db.Model):  # type: ignore[name-defined,misc]
     code_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("referral_codes.id", ondelete="SET NULL")
     )
+    # True when this referral let the invitee in (invite-only mode, no admin invite): it spends
+    # one of the referrer's member invites.
+    admitted: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     referrer: so.Mapped[User] = so.relationship(foreign_keys=[referrer_id])
@@ -152,3 +155,18 @@ class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
     )
 
     invite: so.Mapped[Invite | None] = so.relationship()
+
+
+class InviteFreeze(db.Model):  # type: ignore[name-defined,misc]
+    """A player whose invites an admin froze: their link admits no one in invite-only mode and
+    their referrals earn no points until an admin unfreezes them."""
+
+    __tablename__ = "invite_freezes"
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    frozen_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

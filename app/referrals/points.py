@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.identity.models import User
-from app.referrals.models import PointsEntry, Referral
+from app.referrals.models import InviteFreeze, PointsEntry, Referral
 from app.referrals.signals import referral_verified
 
 VERIFIED_REFERRAL = "referral_verified"
@@ -30,10 +30,13 @@ def award_points(user_id: int, event: str, source: str, points: int) -> bool:
 
 
 def on_email_verified(sender: Flask, user: User, **_: Any) -> None:
-    """identity's ``email_verified`` listener: the referrer earns points for a verified invitee."""
+    """identity's ``email_verified`` listener: the referrer earns points for a verified invitee,
+    unless their invites are frozen then (those points are withheld for good)."""
     if "referrals" not in sender.blueprints:
         return
     referrer_id = db.session.scalar(sa.select(Referral.referrer_id).where(Referral.invitee_id == user.id))
+    if referrer_id is not None and db.session.get(InviteFreeze, referrer_id) is not None:
+        return  # an admin froze the referrer's invites: the points are withheld
     if referrer_id is not None and award_points(
         referrer_id, VERIFIED_REFERRAL, f"user:{user.id}", VERIFIED_REFERRAL_POINTS
     ):

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.core.text import plural
-from app.core.views import limit_setting
+from app.core.views import limit_setting, refused
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, links, memory, stats, tree
+from app.referrals import bp, clicks, friend_invites, links, memory, quota, stats, tree, welcome
+from app.referrals import freeze as freezes
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
 from app.referrals.codes import MAX_INPUT
-from app.referrals.forms import ActionForm, InviteForm, WaitlistForm
+from app.referrals.forms import ActionForm, FriendInviteForm, InviteForm, InviteNextForm, WaitlistForm
+
+#: The waitlist entry this browser joined with, so the page can show its place in line.
+WAITLIST_KEY = "waitlist_entry"
 
 
 def _no_store(response: Response) -> Response:
@@ -38,17 +42,40 @@ def follow(code: str) -> Response:
     return _no_store(redirect(url_for("identity.register", code=target.code), 303))
 
 
-@bp.route("/referrals")
-@login_required
-def mine() -> str:
+def _mine_page(invite_form: FriendInviteForm | None = None) -> str:
     code = links.current_code(current_user)
     url = links.referral_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+    invite_only = current_app.config["REGISTRATION_MODE"] == "invite_only"
     return render_template(
         "referrals/mine.html", code=code, url=url, qr=qr,
         stats=stats.stats_for(current_user), people=stats.people_referred(current_user),
-        form=ActionForm(),
+        allowance=quota.allowance(current_user) if invite_only else None,
+        form=ActionForm(), invite_form=invite_form or FriendInviteForm(),
+        points_per_referral=friend_invites.VERIFIED_REFERRAL_POINTS,
     )
+
+
+@bp.route("/referrals")
+@login_required
+def mine() -> str:
+    return _mine_page()
+
+
+@bp.route("/referrals/invite", methods=["POST"])
+@login_required
+@limiter.limit(limit_setting("RATELIMIT_INVITE_MAIL"), key_func=lambda: f"invite-mail:{current_user.id}")
+def invite_by_mail() -> Response | tuple[str, int]:
+    form = FriendInviteForm()
+    if form.validate_on_submit():
+        try:
+            friend_invites.invite_by_mail(current_user, form.email.data, form.note.data or "")
+        except friend_invites.InviteMailRefused as exc:
+            form.email.errors.append(str(exc))
+            return _mine_page(form), 422
+        flash(f"Invite sent to {form.email.data}, unless they're on Fairway already.", "success")
+        return redirect(url_for("referrals.mine"), 303)
+    return _mine_page(form), 422
 
 
 @bp.route("/referrals/rotate", methods=["POST"])
@@ -73,12 +100,15 @@ def waitlist() -> Response | str | tuple[str, int]:
         return redirect(url_for("identity.register"), 303 if request.method == "POST" else 302)
     form = WaitlistForm()
     if form.validate_on_submit():
-        waitlists.join_waitlist(form.email.data)
+        session[WAITLIST_KEY] = waitlists.join_waitlist(form.email.data).id
         flash("You're on the waitlist. We'll mail you an invite when a spot opens.", "success")
         return redirect(url_for("referrals.waitlist"), 303)
-    if request.method == "POST":
-        return render_template("referrals/waitlist.html", form=form), 422
-    return render_template("referrals/waitlist.html", form=form)
+    joined = waitlists.entry_by_id(session.get(WAITLIST_KEY))
+    page = render_template(
+        "referrals/waitlist.html", form=form, entry=joined,
+        place=waitlists.place_in_line(joined) if joined is not None else None,
+    )
+    return (page, 422) if request.method == "POST" else page
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -97,7 +127,7 @@ def api_my_link() -> Response:
 
 
 @bp.route("/api/referral/resolve")
-@limiter.limit(limit_setting("RATELIMIT_RESOLVE_IP"))
+@limiter.shared_limit(limit_setting("RATELIMIT_RESOLVE_IP"), scope=welcome.RESOLVE_SCOPE)
 def api_resolve() -> Response:
     """Always 200 with the same keys, found or not, so probing learns only ``valid``."""
     resolution = links.resolve(request.args.get("code", "")[:MAX_INPUT])
@@ -154,12 +184,62 @@ def admin_referrals() -> str:
     return render_template("referrals/admin_referrals.html", tree=tree.referral_tree())
 
 
+def _waitlist_page(form: InviteNextForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "referrals/admin_waitlist.html", entries=waitlists.waitlist(), next_form=form,
+    ), status
+
+
+def _freeze_action(user_id: int, freeze: bool) -> Response | tuple[str, int]:
+    actor = current_user._get_current_object()
+    scope = request.form.get("scope", "")
+    try:
+        if freeze:
+            result = freezes.freeze_invites(actor, user_id, scope)
+        else:
+            result = freezes.unfreeze_invites(actor, user_id, scope)
+    except freezes.UserNotFound:
+        abort(404)
+    except freezes.FreezeRefused as exc:
+        return refused(422, str(exc))
+    if freeze:
+        flash(f"Froze the invites of {result.changed} {plural(result.changed, 'player')}; revoked "
+              f"{result.invites_revoked} unused invite {plural(result.invites_revoked, 'code')}.", "success")
+    else:
+        flash(f"Unfroze the invites of {result.changed} {plural(result.changed, 'player')}.", "success")
+    return redirect(url_for("referrals.admin_referrals"), 303)
+
+
+@bp.route("/admin/users/<int:user_id>/freeze-invites", methods=["POST"])
+@admin_required
+def admin_freeze_invites(user_id: int) -> Response | tuple[str, int]:
+    return _freeze_action(user_id, freeze=True)
+
+
+@bp.route("/admin/users/<int:user_id>/unfreeze-invites", methods=["POST"])
+@admin_required
+def admin_unfreeze_invites(user_id: int) -> Response | tuple[str, int]:
+    return _freeze_action(user_id, freeze=False)
+
+
 @bp.route("/admin/waitlist")
 @admin_required
-def admin_waitlist() -> str:
-    return render_template(
-        "referrals/admin_waitlist.html", entries=waitlists.waitlist()
-    )
+def admin_waitlist() -> tuple[str, int]:
+    return _waitlist_page(InviteNextForm())
+
+
+@bp.route("/admin/waitlist/invite-next", methods=["POST"])
+@admin_required
+def admin_waitlist_invite_next() -> Response | tuple[str, int]:
+    form = InviteNextForm()
+    if not form.validate_on_submit():
+        return _waitlist_page(form, 422)
+    invites = waitlists.invite_next(current_user._get_current_object(), form.count.data)
+    if invites:
+        flash(f"Mailed {len(invites)} {plural(len(invites), 'invite')}.", "success")
+    else:
+        flash("Nobody is waiting.", "info")
+    return redirect(url_for("referrals.admin_waitlist"), 303)
 
 
 @bp.route("/admin/waitlist/<int:entry_id>/invite", methods=["POST"])

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.identity.models import User
+from app.referrals.freeze import frozen_among
 from app.referrals.invites import InviteRow, recent_invites
 from app.referrals.models import Invite, InviteRedemption, Referral
 
@@ -19,6 +20,7 @@ class TreeNode:
     verified: bool
     invite_code: str | None
     children: list[TreeNode] = field(default_factory=list)
+    frozen: bool = False
 
 
 @dataclass
@@ -43,13 +45,15 @@ def referral_tree(invite_limit: int = 200) -> ReferralTree:
         u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
     } if ids else {}
     invite_code_of = {user_id: code for user_id, _, code in redemptions}
+    frozen = frozen_among(ids)
     children: dict[int, list[int]] = {}
     for referrer_id, invitee_id in edges:
         children.setdefault(referrer_id, []).append(invitee_id)
 
     def build(user_id: int, seen: frozenset[int]) -> TreeNode:
         user = users[user_id]
-        node = TreeNode(user.id, user.username, user.email_verified, invite_code_of.get(user_id))
+        node = TreeNode(user.id, user.username, user.email_verified, invite_code_of.get(user_id),
+                        frozen=user_id in frozen)
         node.children = [build(c, seen | {c}) for c in children.get(user_id, []) if c not in seen]
         return node
 

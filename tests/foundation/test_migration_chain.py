@@ -31,6 +31,7 @@ CHAIN = {
     "0010b_blocks_mutes": ("0011c_mail_preferences", {"blocks", "mutes"}),
     "0011b_privacy_settings": ("0010b_blocks_mutes", {"privacy_settings"}),
     "0012b_reports": ("0011b_privacy_settings", {"reports"}),
+    "0010a_invite_gate": ("0012b_reports", {"invite_freezes"}),  # and referrals.admitted
 }
 
 

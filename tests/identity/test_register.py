@@ -40,9 +40,14 @@ def test_register_logs_in_and_mails_a_verification_link(client, mailbox, drain):
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
 
 
-def test_register_page_prefills_the_code_from_the_query(client):
-    page = client.get("/register?code=ABCD23").get_data(as_text=True)
-    assert 'value="ABCD23"' in page
+def test_register_page_prefills_a_live_code_from_the_query(client):
+    from app.referrals.invites import mint_invites
+
+    (invite,) = mint_invites(uses=1)
+    db.session.commit()
+    assert f'value="{invite.code}"' in client.get(f"/register?code={invite.code}").get_data(as_text=True)
+    # An unknown code is not prefilled (it would refuse the sign-up it was meant to help).
+    assert 'value="ABCD23"' not in client.get("/register?code=ABCD23").get_data(as_text=True)
 
 
 def test_register_page_prefills_the_remembered_referral(app, client):

@@ -165,13 +165,14 @@ def test_a_referrer_hears_when_an_invitee_verifies(app, make_user, client, mailb
     assert register(client, "newbie", invite_code=code).status_code == 303
     drain()
     (mail,) = mailbox.to("newbie@example.com")
-    assert notifications_of("ann") == []
+    (joined,) = notifications_of("ann")  # the newcomer follows whoever invited them
+    assert (joined.kind, joined.actor_id) == ("follow", user_id("newbie"))
     assert client.get(link_in(mail.body, "verify")).status_code in (302, 303)
-    (note,) = notifications_of("ann")
+    _, note = notifications_of("ann")
     assert (note.kind, note.actor_id) == ("referral", user_id("newbie"))
     page = signed_in(app, "ann").get("/notifications").get_data(as_text=True)
     assert "newbie, who joined with your link, confirmed their email." in page
 
     email_verified.send(app, user=db.session.get(User, user_id("newbie")))  # a repeat earns nothing
     db.session.commit()
-    assert len(notifications_of("ann")) == 1
+    assert len(notifications_of("ann")) == 2

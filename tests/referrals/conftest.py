@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.referrals.models import Referral
@@ -35,3 +38,12 @@ def referred_by(username: str) -> str | None:
         .join(invitee, invitee.id == Referral.invitee_id)
         .where(invitee.username == username)
     )
+
+
+def seasoned(username: str, days: int = 30) -> User:
+    """Make ``username`` a verified member ``days`` old, whose link may admit in invite-only mode."""
+    user = fetch(username)
+    user.created_at = utcnow() - timedelta(days=days)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    db.session.commit()
+    return user

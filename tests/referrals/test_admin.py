@@ -10,7 +10,7 @@ from app.core.signals import admin_action
 from app.extensions import db
 from app.referrals import services
 from app.referrals.models import Invite, WaitlistEntry
-from tests.referrals.conftest import fetch
+from tests.referrals.conftest import fetch, seasoned
 from tests.support import login, post, register
 
 
@@ -105,10 +105,10 @@ def test_the_referral_tree(app, admin_client, make_user):
     (invite,) = services.mint_invites(uses=5, note="launch")
     db.session.commit()
     assert register(app.test_client(), "ann", invite_code=invite.code).status_code == 303
-    ann_code = services.current_code(fetch("ann"))
+    ann_code = services.current_code(seasoned("ann"))
     db.session.commit()
     assert register(app.test_client(), "bob", invite_code=ann_code).status_code == 303
-    bob_code = services.current_code(fetch("bob"))
+    bob_code = services.current_code(seasoned("bob"))
     db.session.commit()
     assert register(app.test_client(), "cat", invite_code=bob_code).status_code == 303
     tree = services.referral_tree()
@@ -139,7 +139,8 @@ def test_waitlist_join_and_admin_invite(app, client, make_user, mailbox, drain, 
     answer = post(admin, f"/admin/waitlist/{entry.id}/invite", token_from="/admin/waitlist")
     assert answer.status_code == 303
     drain()
-    (mail,) = mailbox.to("wait@example.com")
+    joined_mail, mail = mailbox.to("wait@example.com")  # "you're number 1 in line", the invite
+    assert "number 1 in line" in joined_mail.body
     (invite,) = invites()
     assert invite.email == "wait@example.com" and invite.uses == 1
     assert f"http://fairway.test/r/{invite.code}" in mail.body

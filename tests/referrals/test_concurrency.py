@@ -13,7 +13,7 @@ from app.extensions import db
 from app.identity import services as identity
 from app.identity.models import User
 from app.referrals import services
-from app.referrals.models import Invite, InviteRedemption, ReferralCode
+from app.referrals.models import Invite, InviteRedemption, Referral, ReferralCode
 from tests.factories import password_hash
 from tests.support import PASSWORD
 
@@ -101,3 +101,39 @@ def test_a_racing_double_mint_leaves_one_current_code(app, make_user):
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(ReferralCode).where(ReferralCode.user_id == user_id)
     ) == 1
+
+
+@pytest.fixture
+def member_with_two_invites(app, make_user):
+    from tests.referrals.conftest import seasoned
+
+    make_user("ann")
+    code = services.current_code(seasoned("ann"))
+    db.session.commit()
+    return code
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"REGISTRATION_MODE": "invite_only", "MEMBER_INVITES_PER_MONTH": 2}]
+)
+def test_24_parallel_sign_ups_through_a_member_link_with_2_invites_make_2_accounts(
+    app, cheap_hashing, member_with_two_invites
+):
+    code = member_with_two_invites
+
+    def sign_up(i):
+        try:
+            result = identity.register(f"player{i}", f"player{i}@example.com", PASSWORD, code)
+        except identity.SignUpRefused:
+            db.session.rollback()
+            return "refused"
+        db.session.commit()
+        return "made" if result.user is not None else "none"
+
+    outcomes = run_parallel(app, range(24), sign_up)
+    assert outcomes.count("made") == 2 and outcomes.count("refused") == 22
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Referral).where(Referral.admitted.is_(True))
+    ) == 2

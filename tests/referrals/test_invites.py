@@ -14,7 +14,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.referrals import services
 from app.referrals.models import Invite, InviteRedemption
-from tests.referrals.conftest import fetch, referred_by
+from tests.referrals.conftest import fetch, referred_by, seasoned
 from tests.support import register
 
 
@@ -71,14 +71,16 @@ def test_a_used_up_invite_is_refused(client, app):
 
 
 def test_a_referral_code_opens_invite_only_sign_up(client, make_user):
-    code = services.current_code(make_user("ann"))
+    make_user("ann")
+    code = services.current_code(seasoned("ann"))
     db.session.commit()
     assert register(client, "cat", invite_code=code).status_code == 303
     assert referred_by("cat") == "ann"
 
 
 def test_a_remembered_referral_opens_invite_only_sign_up(client, make_user):
-    code = services.current_code(make_user("ann"))
+    make_user("ann")
+    code = services.current_code(seasoned("ann"))
     db.session.commit()
     client.get(f"/r/{code}")
     assert register(client, "cat", invite_code="").status_code == 303
