@@ -37,4 +37,25 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
+
+  // In-place actions (htmx): an action refused (a 429, an expired form) is not swapped in; its
+  // message is shown in the alert above the page instead.
+  var actionError = document.getElementById("action-error");
+  function showActionError(text) {
+    if (!actionError) { return; }
+    actionError.textContent = text;
+    actionError.hidden = false;
+  }
+  document.body.addEventListener("htmx:beforeRequest", function () {
+    if (actionError) { actionError.hidden = true; }
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var html = event.detail.xhr.responseText || "";
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var heading = page.querySelector(".error-page h1, main h1");
+    showActionError(heading ? heading.textContent.trim() : "That didn't work. Reload the page and try again.");
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    showActionError("Fairway could not be reached. Check your connection and try again.");
+  });
 });

@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.views import page_arg
+from app.core.views import page_arg, wants_fragment
 from app.notifications import bp, services
 
 
@@ -27,9 +27,11 @@ def ack_all() -> Response:
 
 @bp.route("/notifications/<int:notification_id>/ack", methods=["POST"])
 @login_required
-def ack(notification_id: int) -> Response:
+def ack(notification_id: int) -> Response | str:
     try:
-        services.ack(current_user, notification_id)
+        notification = services.ack(current_user, notification_id)
     except services.NotificationNotFound:
         abort(404)
+    if wants_fragment():
+        return render_template("notifications/_item.html", n=notification)
     return redirect(url_for("notifications.index"), 303)

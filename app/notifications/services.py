@@ -174,8 +174,9 @@ def unread_count(user: User) -> int:
     ) or 0)
 
 
-def ack(user: User, notification_id: int) -> None:
-    """Mark one of the user's notifications read (already read is fine)."""
+def ack(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (already read is fine); gives it back, read,
+    for the page to redraw it in place."""
     owned = db.session.scalar(
         sa.select(Notification.id).where(Notification.id == notification_id, Notification.user_id == user.id)
     )
@@ -187,6 +188,10 @@ def ack(user: User, notification_id: int) -> None:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    return db.session.execute(
+        sa.select(Notification).options(so.joinedload(Notification.actor))
+        .where(Notification.id == notification_id).execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def ack_all(user: User) -> int:

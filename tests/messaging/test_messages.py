@@ -47,7 +47,8 @@ def test_the_first_message_makes_the_conversation(make_user, as_user):
     assert send(ann, "bob", "Or 18?").status_code == 303
     assert count(Conversation) == 1 and count(Message) == 2
     page = ann.get("/messages/bob").get_data(as_text=True)
-    assert page.index("Or 18?") < page.index("Nine holes on Saturday?")
+    # Like a chat: the newest at the bottom, above the compose box.
+    assert page.index("Nine holes on Saturday?") < page.index("Or 18?") < page.index('name="body"')
 
 
 @pytest.mark.parametrize("body", ["", "   \n  ", "x" * 2001])
@@ -114,18 +115,18 @@ def shown(html: str) -> list[int]:
     return [int(n) for n in re.findall(r"message number (\d+)\.", html)]
 
 
-def test_conversation_pages_newest_first_with_before(make_user, as_user):
+def test_conversation_pages_newest_last_with_before(make_user, as_user):
     make_user("ann"), make_user("bob")
     ids = add_messages("ann", "bob", 45)
     bob = as_user("bob")
     first = bob.get("/messages/ann").get_data(as_text=True)
-    assert shown(first) == list(range(45, 25, -1))
+    assert shown(first) == list(range(26, 46))
     older = re.search(r'href="/messages/ann\?before=(\d+)"', first)
     assert older and int(older.group(1)) == ids[25]
     second = bob.get(f"/messages/ann?before={ids[25]}").get_data(as_text=True)
-    assert shown(second) == list(range(25, 5, -1))
+    assert shown(second) == list(range(6, 26))
     third = bob.get(f"/messages/ann?before={ids[5]}").get_data(as_text=True)
-    assert shown(third) == [5, 4, 3, 2, 1] and "?before=" not in third
+    assert shown(third) == [1, 2, 3, 4, 5] and "?before=" not in third
     beyond = bob.get(f"/messages/ann?before={ids[0]}").get_data(as_text=True)
     assert shown(beyond) == [] and "No older messages." in beyond
 
