@@ -16,6 +16,24 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // Escape closes the account menu, then the phone menu, and gives focus back to what opened it.
+  var account = document.querySelector("details.account");
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    if (account && account.open) {
+      account.open = false;
+      account.querySelector("summary").focus();
+    } else if (toggle && nav && nav.classList.contains("open")) {
+      nav.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+  // A click elsewhere closes the account menu.
+  document.addEventListener("click", function (event) {
+    if (account && account.open && !account.contains(event.target)) { account.open = false; }
+  });
+
   // Copy buttons: <button data-copy="text" data-copied="Copied!">; the feedback is announced.
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var label = button.textContent;

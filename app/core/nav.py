@@ -8,13 +8,20 @@ from typing import Any
 
 from flask import Flask, current_app, url_for
 
+#: The bar shows at most this many primary links; the rest go in the account menu.
+PRIMARY_MOST = 6
+
 
 @dataclass(frozen=True)
 class NavLink:
+    """A link of the navigation: ``menu="primary"`` in the bar (at most ``PRIMARY_MOST``),
+    ``menu="account"`` in the account menu beside it."""
+
     label: str
     endpoint: str
     badge: str | None = None
     role: str | None = None
+    menu: str = "primary"
 
 
 def add_link(app: Flask, link: NavLink) -> None:
@@ -26,16 +33,29 @@ def add_badge(app: Flask, name: str, count: Callable[[Any], int]) -> None:
     app.extensions.setdefault("fairway.nav_badges", {})[name] = count
 
 
+def set_display_name(app: Flask, name: Callable[[Any], str]) -> None:
+    """``name(user)`` gives the name the navigation greets a player by (their display name)."""
+    app.extensions["fairway.display_name"] = name
+
+
 def nav_context(app: Flask, user: Any) -> dict[str, Any]:
     if not user.is_authenticated:
-        return {"nav_links": [], "nav_badges": {}}
+        return {"nav_links": [], "account_links": [], "nav_badges": {}, "nav_name": None}
     links = [
-        {"label": link.label, "url": url_for(link.endpoint), "badge": link.badge}
+        {"label": link.label, "url": url_for(link.endpoint), "badge": link.badge, "menu": link.menu}
         for link in app.extensions.get("fairway.nav_links", [])
         if link.role is None or user.can(link.role)
     ]
+    primary = [link for link in links if link["menu"] == "primary"]
+    if len(primary) > PRIMARY_MOST:
+        raise RuntimeError(f"the navigation holds at most {PRIMARY_MOST} primary links: {primary}")
     badges = app.extensions.get("fairway.nav_badges", {})
-    return {"nav_links": links, "nav_badges": {name: count(user) for name, count in badges.items()}}
+    name = app.extensions.get("fairway.display_name")
+    return {
+        "nav_links": primary, "account_links": [link for link in links if link["menu"] == "account"],
+        "nav_badges": {name: count(user) for name, count in badges.items()},
+        "nav_name": (name(user) if name is not None else "") or user.username,
+    }
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,13 @@ class ProfileError(Exception):
         self.field = field
 
 
+def display_name(user: User) -> str:
+    """The name a player goes by (their username until they set one). A primary-key lookup,
+    free when the page already loaded the profile."""
+    profile = db.session.get(Profile, user.id)
+    return (profile.display_name if profile is not None else "") or user.username
+
+
 def create_profile(user: User) -> Profile:
     """The empty profile every account gets at sign-up (inside the sign-up transaction)."""
     profile = Profile(user_id=user.id, display_name=user.username)
