@@ -11,6 +11,7 @@ from app.core.views import page_arg, refused, wants_fragment
 from app.following import bp, services
 from app.identity.access import safe_next
 from app.identity.models import User
+from app.profiles.editing import display_names
 
 
 def _target(username: str) -> User:
@@ -73,9 +74,10 @@ def fistbump(username: str) -> Response | str | tuple[str, int]:
 @login_required
 def followers(username: str) -> str:
     user = _target(username)
+    people = services.followers_page(user, page_arg())
     return render_template(
-        "following/people.html", profile_user=user, kind="followers",
-        people=services.followers_page(user, page_arg()),
+        "following/people.html", profile_user=user, kind="followers", people=people,
+        names=display_names([person.id for person in people.users]),
     )
 
 
@@ -83,7 +85,8 @@ def followers(username: str) -> str:
 @login_required
 def following(username: str) -> str:
     user = _target(username)
+    people = services.following_page(user, page_arg())
     return render_template(
-        "following/people.html", profile_user=user, kind="following",
-        people=services.following_page(user, page_arg()),
+        "following/people.html", profile_user=user, kind="following", people=people,
+        names=display_names([person.id for person in people.users]),
     )

@@ -12,12 +12,16 @@ from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm
+from app.profiles.editing import display_names
 
 
 @bp.route("/messages")
 @login_required
 def inbox() -> str:
-    return render_template("messaging/inbox.html", inbox=services.inbox(current_user, page_arg()))
+    inbox = services.inbox(current_user, page_arg())
+    return render_template(
+        "messaging/inbox.html", inbox=inbox, names=display_names([row.other.id for row in inbox.rows]),
+    )
 
 
 def _conversation_page(other: User, form: MessageForm) -> str:

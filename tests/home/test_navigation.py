@@ -40,3 +40,21 @@ def test_a_player_without_a_display_name_is_greeted_by_username(app, client):
     make_member("bo", zip="94103", display_name="")
     assert login(client, "bo").status_code == 303
     assert 'Hi, bo <span class="handle">@bo</span>' in client.get("/").get_data(as_text=True)
+
+
+def test_lists_show_display_names_with_the_handle(app, client):
+    from tests.support import post
+
+    make_member("ann", zip="94103", display_name="Ann Birdie")
+    make_member("bob", zip="94103", display_name="Bob B")
+    make_member("cy", zip="94103", display_name="")
+    assert login(client, "ann").status_code == 303
+    for name in ("bob", "cy"):
+        assert post(client, f"/u/{name}/follow", token_from=f"/u/{name}").status_code == 303
+        assert post(client, f"/messages/{name}", {"body": "Hi"}, token_from=f"/messages/{name}").status_code == 303
+    following = client.get("/u/ann/following").get_data(as_text=True)
+    assert '<strong>Bob B</strong></a> <span class="handle">@bob</span>' in following
+    assert '<strong>cy</strong></a> <span class="handle">@cy</span>' in following
+    inbox = client.get("/messages").get_data(as_text=True)
+    assert '<strong>Bob B</strong></a> <span class="handle">@bob</span>' in inbox
+    assert '<strong>cy</strong></a> <span class="handle">@cy</span>' in inbox
