@@ -51,7 +51,8 @@ def test_lists_show_display_names_with_the_handle(app, client):
     assert login(client, "ann").status_code == 303
     for name in ("bob", "cy"):
         assert post(client, f"/u/{name}/follow", token_from=f"/u/{name}").status_code == 303
-        assert post(client, f"/messages/{name}", {"body": "Hi"}, token_from=f"/messages/{name}").status_code == 303
+        sent = post(client, f"/messages/{name}", {"body": "Hi"}, token_from=f"/messages/{name}")
+        assert sent.status_code == 303
     following = client.get("/u/ann/following").get_data(as_text=True)
     assert '<strong>Bob B</strong></a> <span class="handle">@bob</span>' in following
     assert '<strong>cy</strong></a> <span class="handle">@cy</span>' in following
