@@ -76,4 +76,48 @@ document.addEventListener("DOMContentLoaded", function () {
   document.body.addEventListener("htmx:sendError", function () {
     showActionError("Fairway could not be reached. Check your connection and try again.");
   });
+
+  // Asking first: a form with data-confirm opens a <dialog>; only "yes" sends it (htmx or not).
+  var dialog = null;
+  function askFirst(form) {
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-question");
+      var text = document.createElement("p");
+      text.id = "confirm-question";
+      var buttons = document.createElement("form");
+      buttons.method = "dialog";
+      buttons.className = "actions";
+      var yes = document.createElement("button");
+      yes.value = "yes";
+      yes.className = "danger";
+      var no = document.createElement("button");
+      no.value = "no";
+      no.className = "secondary";
+      no.textContent = "Keep it";
+      buttons.append(yes, no);
+      dialog.append(text, buttons);
+      document.body.append(dialog);
+    }
+    dialog.querySelector("p").textContent = form.dataset.confirm;
+    dialog.querySelector("button[value=yes]").textContent = form.dataset.confirmLabel || "Yes";
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue === "yes") {
+        form.dataset.confirmed = "yes";
+        form.requestSubmit();
+      }
+    };
+    dialog.showModal();
+    dialog.querySelector("button[value=no]").focus();
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.confirm) { return; }
+    if (form.dataset.confirmed === "yes") { delete form.dataset.confirmed; return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    askFirst(form);
+  }, true);
 });

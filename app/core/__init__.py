@@ -9,4 +9,4 @@ bp = Blueprint("core", __name__)
 bp.add_app_template_filter(plural)
 bp.add_app_template_filter(when)
 
-from app.core import routes  # noqa: E402,F401
+from app.core import confirm, routes  # noqa: E402,F401
