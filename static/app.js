@@ -120,4 +120,53 @@ document.addEventListener("DOMContentLoaded", function () {
     event.stopImmediatePropagation();
     askFirst(form);
   }, true);
+
+  // Live badges: every 10 s (while the page is visible) ask /api/badges for the unread counts;
+  // a 304 (nothing changed since the ETag we hold) costs no body and changes nothing.
+  var badgeLinks = document.querySelectorAll("a[data-badge]");
+  var etag = null;
+  function drawBadge(element, count, label) {
+    var badge = element.querySelector(".badge");
+    if (count > 0) {
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "badge";
+        element.append(" ", badge);
+      }
+      badge.textContent = String(count);
+    } else if (badge) {
+      badge.remove();
+    }
+    if (label) {
+      if (count > 0) { element.setAttribute("aria-label", label + ", " + count + " unread"); }
+      else { element.removeAttribute("aria-label"); }
+    }
+  }
+  function pollBadges() {
+    if (document.hidden) { return; }
+    var headers = {"Accept": "application/json"};
+    if (etag) { headers["If-None-Match"] = etag; }
+    fetch("/api/badges", {headers: headers, cache: "no-store", credentials: "same-origin"}).then(function (response) {
+      if (response.status !== 200) { return null; }
+      etag = response.headers.get("ETag");
+      return response.json();
+    }).then(function (counts) {
+      if (!counts) { return; }
+      var total = 0;
+      badgeLinks.forEach(function (link) {
+        var count = counts[link.dataset.badge] || 0;
+        total += count;
+        drawBadge(link, count, link.dataset.label);
+      });
+      if (toggle) {
+        drawBadge(toggle, total, null);
+        var badge = toggle.querySelector(".badge");
+        if (badge) { badge.setAttribute("aria-hidden", "true"); }
+      }
+    }).catch(function () {});
+  }
+  if (badgeLinks.length) {
+    setInterval(pollBadges, 10000);
+    document.addEventListener("visibilitychange", pollBadges);
+  }
 });

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, url_for
+
+from app.extensions import db
 
 #: The bar shows at most this many primary links; the rest go in the account menu.
 PRIMARY_MOST = 6
@@ -28,9 +31,27 @@ def add_link(app: Flask, link: NavLink) -> None:
     app.extensions.setdefault("fairway.nav_links", []).append(link)
 
 
-def add_badge(app: Flask, name: str, count: Callable[[Any], int]) -> None:
-    """``count(user)`` gives the number shown beside links with ``badge=name``; keep it one cheap query."""
+def add_badge(app: Flask, name: str, count: Callable[[Any], int],
+              query: Callable[[Any], sa.Select[Any]] | None = None) -> None:
+    """``count(user)`` gives the number shown beside links with ``badge=name``; keep it one cheap
+    query. ``query(user)``, that count as a one-value SELECT, lets ``badge_counts`` ask for every
+    badge in one statement (the live badges poll it)."""
     app.extensions.setdefault("fairway.nav_badges", {})[name] = count
+    if query is not None:
+        app.extensions.setdefault("fairway.badge_queries", {})[name] = query
+
+
+def badge_counts(user: Any) -> dict[str, int]:
+    """Every badge's count for ``user`` in one statement (a scalar subquery each, each on its
+    own index): what ``/api/badges`` answers every few seconds for every open page."""
+    queries = current_app.extensions.get("fairway.badge_queries", {})
+    if not queries:
+        return {}
+    names = sorted(queries)
+    row = db.session.execute(
+        sa.select(*[queries[name](user).scalar_subquery().label(name) for name in names])
+    ).one()
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
 def set_display_name(app: Flask, name: Callable[[Any], str]) -> None:

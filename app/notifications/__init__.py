@@ -31,4 +31,4 @@ round_cancelled.connect(services.on_round_cancelled)
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Notifications", "notifications.index", badge="notifications"))
-    add_badge(app, "notifications", services.unread_count)
+    add_badge(app, "notifications", services.unread_count, services.unread_count_query)

@@ -165,13 +165,16 @@ def notifications_page(user: User, page: int = 1, per_page: int = PER_PAGE) -> N
     return NotificationPage(entries=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
+def unread_count_query(user: User) -> sa.Select[Any]:
+    """The query behind the nav badge, for ``/api/badges`` to join with the other badges'."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+
+
 def unread_count(user: User) -> int:
     """The nav badge: one count on the (user_id, read_at) index."""
-    return int(db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0)
+    return int(db.session.scalar(unread_count_query(user)) or 0)
 
 
 def ack(user: User, notification_id: int) -> Notification:

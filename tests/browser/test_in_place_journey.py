@@ -84,3 +84,29 @@ def test_without_javascript_the_same_actions_load_full_pages(new_page):
     page.get_by_label("Message").fill("Hello there")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".message.mine")).to_contain_text("Hello there")
+
+
+def test_the_unread_badge_updates_without_a_reload(new_page):
+    make_member("ann", zip="94103")
+    make_member("bob", zip="94110")
+    reader = new_page()
+    watch = Watch(reader)
+    sign_in(reader, "bob")
+    reader.goto("/players")
+    reader.evaluate("window.__sameDocument = true")
+    nav = reader.get_by_role("navigation", name="Main")
+    messages = nav.get_by_role("link", name=re.compile(r"^Messages"))
+    expect(messages).to_have_accessible_name("Messages")
+
+    writer = new_page()
+    sign_in(writer, "ann")
+    writer.goto("/messages/bob")
+    writer.get_by_label("Message").fill("Nine holes on Saturday?")
+    writer.get_by_role("button", name="Send").click()
+    expect(writer.locator(".message.mine")).to_have_count(1)
+
+    expect(messages).to_have_accessible_name("Messages, 1 unread", timeout=15_000)
+    expect(messages.locator(".badge")).to_have_text("1")
+    assert reader.evaluate("window.__sameDocument === true")
+    watch.check("/players after the poll")
+    assert watch.problems == []
