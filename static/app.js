@@ -5,6 +5,15 @@ document.addEventListener("DOMContentLoaded", function () {
   // A form that came back with errors: put the cursor on the first field to fix.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) { invalid.focus(); }
+  // A conversation opens at its newest message, with the cursor in the compose box under it.
+  var compose = document.querySelector(".thread .compose textarea");
+  if (compose && !invalid) { compose.focus(); }
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "thread") {
+      var box = event.detail.elt.querySelector(".compose textarea");
+      if (box) { box.focus(); }
+    }
+  });
 
   // The navigation folds into a menu on narrow screens.
   var toggle = document.querySelector(".menu-toggle");

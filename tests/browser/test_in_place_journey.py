@@ -59,11 +59,13 @@ def test_actions_swap_in_place_without_a_reload_or_a_policy_violation(new_page, 
     page.evaluate("window.__sameDocument = true")
     loads = documents_loaded(page)
     box = page.get_by_label("Message")
+    expect(box).to_be_focused()
     box.fill("Nine holes on Saturday?")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".message.mine")).to_have_count(1)
     expect(page.locator(".message.mine")).to_contain_text("Nine holes on Saturday?")
     expect(page.get_by_label("Message")).to_have_value("")
+    expect(page.get_by_label("Message")).to_be_focused()
     assert page.evaluate("window.__sameDocument === true") and loads == []
     shots(page, "message-in-place")
 
