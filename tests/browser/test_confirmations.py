@@ -52,3 +52,4 @@ def test_without_javascript_the_confirm_page_asks(new_page):
     expect(page.get_by_text("Deactivate this account?")).to_be_visible()
     page.get_by_role("button", name="Deactivate").click()
     expect(reactivate(page)).to_be_visible()
+    page.wait_for_load_state("networkidle")

@@ -86,6 +86,7 @@ def test_without_javascript_the_same_actions_load_full_pages(new_page):
     page.get_by_label("Message").fill("Hello there")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".message.mine")).to_contain_text("Hello there")
+    page.wait_for_load_state("networkidle")
 
 
 def test_the_unread_badge_updates_without_a_reload(new_page):

@@ -78,7 +78,7 @@ def test_two_players_exchange_messages_and_the_badge_follows(new_page, shots):
     expect(nav_link(ned, "Messages")).to_have_accessible_name("Messages, 1 unread")
     shots(ned, "badge-one-unread")
     nav_link(ned, "Messages").click()
-    ned.get_by_role("link", name="@mia").click()
+    ned.get_by_role("link", name="mia", exact=True).click()
     expect(ned.get_by_text("Fancy nine holes on Saturday morning?")).to_be_visible()
     ned.get_by_label("Message").fill("Yes! 8:10 tee time works for me.")
     ned.get_by_role("button", name="Send").click()
