@@ -59,3 +59,11 @@ def test_lists_show_display_names_with_the_handle(app, client):
     inbox = client.get("/messages").get_data(as_text=True)
     assert '<strong>Bob B</strong></a> <span class="handle">@bob</span>' in inbox
     assert '<strong>cy</strong></a> <span class="handle">@cy</span>' in inbox
+
+
+def test_the_profile_message_button_uses_the_display_name(app, client):
+    make_member("ann", zip="94103", display_name="Ann Birdie")
+    make_member("bob", zip="94103", display_name="Bob B")
+    assert login(client, "ann").status_code == 303
+    page = client.get("/u/bob").get_data(as_text=True)
+    assert "✉ Message Bob B</a>" in page and "Message bob<" not in page
