@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # which the Docker image installs; requirements-dev.lock: the app and the tools, for here and CI).
 COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint lock worker migrate bench screenshots clean
+.PHONY: run test lint lock worker migrate bench screenshots vendor clean
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# htmx, pinned: `make vendor` fetches the npm package and commits its minified file and licence
+# under static/vendor/htmx/ (the only front-end dependency; no build step).
+HTMX_VERSION := 2.0.11
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp static/vendor/htmx
+	cd .vendor-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
+	cp .vendor-tmp/package/dist/htmx.min.js .vendor-tmp/package/LICENSE static/vendor/htmx/
+	echo "htmx.org $(HTMX_VERSION) from the npm registry (make vendor)" > static/vendor/htmx/VERSION
+	rm -rf .vendor-tmp
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -50,6 +50,7 @@ def make_member(username: str, zip: str | None = None, verified: bool = True, ad
         row.zip, row.city, row.state = place.zip, place.city, place.state
         row.latitude, row.longitude = place.latitude, place.longitude
     for name, value in profile.items():
+        assert hasattr(type(row), name), f"a profile has no field {name!r}"
         setattr(row, name, value)
     db.session.commit()
     return user

@@ -24,4 +24,4 @@ admin_action.connect(services.record_admin_action)
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
-    add_link(app, NavLink("Admin", "admin.users", role="admin"))
+    add_link(app, NavLink("Admin", "admin.users", role="admin", menu="account"))

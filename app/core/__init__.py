@@ -3,10 +3,11 @@ home page is in app.home)."""
 
 from flask import Blueprint
 
-from app.core.text import plural, when
+from app.core.text import linkify, plural, when
 
 bp = Blueprint("core", __name__)
 bp.add_app_template_filter(plural)
 bp.add_app_template_filter(when)
+bp.add_app_template_filter(linkify)
 
-from app.core import routes  # noqa: E402,F401
+from app.core import confirm, routes  # noqa: E402,F401

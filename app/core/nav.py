@@ -6,36 +6,77 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, url_for
+
+from app.extensions import db
+
+#: The bar shows at most this many primary links; the rest go in the account menu.
+PRIMARY_MOST = 6
 
 
 @dataclass(frozen=True)
 class NavLink:
+    """A link of the navigation: ``menu="primary"`` in the bar (at most ``PRIMARY_MOST``),
+    ``menu="account"`` in the account menu beside it."""
+
     label: str
     endpoint: str
     badge: str | None = None
     role: str | None = None
+    menu: str = "primary"
 
 
 def add_link(app: Flask, link: NavLink) -> None:
     app.extensions.setdefault("fairway.nav_links", []).append(link)
 
 
-def add_badge(app: Flask, name: str, count: Callable[[Any], int]) -> None:
-    """``count(user)`` gives the number shown beside links with ``badge=name``; keep it one cheap query."""
+def add_badge(app: Flask, name: str, count: Callable[[Any], int],
+              query: Callable[[Any], sa.Select[Any]] | None = None) -> None:
+    """``count(user)`` gives the number shown beside links with ``badge=name``; keep it one cheap
+    query. ``query(user)``, that count as a one-value SELECT, lets ``badge_counts`` ask for every
+    badge in one statement (the live badges poll it)."""
     app.extensions.setdefault("fairway.nav_badges", {})[name] = count
+    if query is not None:
+        app.extensions.setdefault("fairway.badge_queries", {})[name] = query
+
+
+def badge_counts(user: Any) -> dict[str, int]:
+    """Every badge's count for ``user`` in one statement (a scalar subquery each, each on its
+    own index): what ``/api/badges`` answers every few seconds for every open page."""
+    queries = current_app.extensions.get("fairway.badge_queries", {})
+    if not queries:
+        return {}
+    names = sorted(queries)
+    row = db.session.execute(
+        sa.select(*[queries[name](user).scalar_subquery().label(name) for name in names])
+    ).one()
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+
+def set_display_name(app: Flask, name: Callable[[Any], str]) -> None:
+    """``name(user)`` gives the name the navigation greets a player by (their display name)."""
+    app.extensions["fairway.display_name"] = name
 
 
 def nav_context(app: Flask, user: Any) -> dict[str, Any]:
     if not user.is_authenticated:
-        return {"nav_links": [], "nav_badges": {}}
+        return {"nav_links": [], "account_links": [], "nav_badges": {}, "nav_name": None}
     links = [
-        {"label": link.label, "url": url_for(link.endpoint), "badge": link.badge}
+        {"label": link.label, "url": url_for(link.endpoint), "badge": link.badge, "menu": link.menu}
         for link in app.extensions.get("fairway.nav_links", [])
         if link.role is None or user.can(link.role)
     ]
+    primary = [link for link in links if link["menu"] == "primary"]
+    if len(primary) > PRIMARY_MOST:
+        raise RuntimeError(f"the navigation holds at most {PRIMARY_MOST} primary links: {primary}")
     badges = app.extensions.get("fairway.nav_badges", {})
-    return {"nav_links": links, "nav_badges": {name: count(user) for name, count in badges.items()}}
+    name = app.extensions.get("fairway.display_name")
+    return {
+        "nav_links": primary, "account_links": [link for link in links if link["menu"] == "account"],
+        "nav_badges": {name: count(user) for name, count in badges.items()},
+        "nav_name": (name(user) if name is not None else "") or user.username,
+    }
 
 
 @dataclass(frozen=True)

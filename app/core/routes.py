@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core import bp
+from app.core.nav import badge_counts
 from app.extensions import db
 from app.jobs import redis_connection
 
@@ -37,3 +39,14 @@ def healthz() -> tuple[Response, int]:
     response = jsonify(status)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if healthy else 503
+
+
+@bp.get("/api/badges")
+def badges() -> Response | tuple[Response, int]:
+    """The nav's unread counts as JSON, polled by open pages (``static/app.js``): one statement,
+    and 304 when the ``ETag`` the page holds still matches, so a quiet poll sends no body."""
+    if not current_user.is_authenticated:
+        return jsonify(error="sign in first"), 401
+    response = jsonify(badge_counts(current_user))
+    response.add_etag()
+    return response.make_conditional(request)

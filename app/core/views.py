@@ -39,3 +39,9 @@ def page_arg() -> int:
 def refused(code: int, message: str) -> tuple[str, int]:
     """The error page with ``message``, for an action a rule refused."""
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def wants_fragment() -> bool:
+    """Whether htmx sent this request (``HX-Request: true``): it swaps the answer into the page
+    in place, so an action answers 200 with the fragment instead of a 303 to the full page."""
+    return request.headers.get("HX-Request") == "true"

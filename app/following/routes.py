@@ -6,10 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.views import page_arg, refused
+from app.core.nav import Panel
+from app.core.views import page_arg, refused, wants_fragment
 from app.following import bp, services
 from app.identity.access import safe_next
 from app.identity.models import User
+from app.profiles.editing import display_names
 from app.safety.services import Unreachable, hidden_from
 
 
@@ -22,16 +24,24 @@ def _target(username: str, *, hide_blocked: bool = False) -> User:
     return user
 
 
-def _back(user: User) -> Response:
+def _back(user: User, message: str | None, category: str = "success") -> Response | str:
     """To the player's profile, or to ``?next=`` (a local path) for buttons shown elsewhere,
-    like a timeline card's Follow."""
+    like a timeline card's Follow. From htmx: the profile's following panel, redrawn in place
+    with ``message`` in it (a flash would only show on the next full page)."""
+    if wants_fragment():
+        return render_template(
+            "following/_profile_panel.html", profile_user=user, status=message,
+            panel=Panel("following/_profile_panel.html", services.profile_panel(current_user, user)),
+        )
+    if message:
+        flash(message, category)
     target = request.args.get("next")
     return redirect(safe_next(target) if target else url_for("profiles.show", username=user.username), 303)
 
 
 @bp.route("/u/<username>/follow", methods=["POST"])
 @login_required
-def follow(username: str) -> Response | tuple[str, int]:
+def follow(username: str) -> Response | str | tuple[str, int]:
     target = _target(username)
     try:
         new = services.follow(current_user, target)
@@ -39,23 +49,22 @@ def follow(username: str) -> Response | tuple[str, int]:
         return refused(403, str(exc))
     except services.FollowingError as exc:
         return refused(422, str(exc))
-    flash(f"You follow {target.username} now." if new else f"You already follow {target.username}.",
-          "success" if new else "info")
-    return _back(target)
+    if new:
+        return _back(target, f"You follow {target.username} now.")
+    return _back(target, f"You already follow {target.username}.", "info")
 
 
 @bp.route("/u/<username>/unfollow", methods=["POST"])
 @login_required
-def unfollow(username: str) -> Response:
+def unfollow(username: str) -> Response | str:
     target = _target(username)
-    if services.unfollow(current_user, target):
-        flash(f"You no longer follow {target.username}.", "success")
-    return _back(target)
+    unfollowed = services.unfollow(current_user, target)
+    return _back(target, f"You no longer follow {target.username}." if unfollowed else None)
 
 
 @bp.route("/u/<username>/fistbump", methods=["POST"])
 @login_required
-def fistbump(username: str) -> Response | tuple[str, int]:
+def fistbump(username: str) -> Response | str | tuple[str, int]:
     target = _target(username)
     try:
         services.fist_bump(current_user, target)
@@ -65,17 +74,17 @@ def fistbump(username: str) -> Response | tuple[str, int]:
         return refused(429, str(exc))
     except services.FollowingError as exc:
         return refused(422, str(exc))
-    flash(f"You fist bumped {target.username}. 👊", "success")
-    return _back(target)
+    return _back(target, f"You fist bumped {target.username}. 👊")
 
 
 @bp.route("/u/<username>/followers")
 @login_required
 def followers(username: str) -> str:
     user = _target(username, hide_blocked=True)
+    people = services.followers_page(user, page_arg(), current_user)
     return render_template(
-        "following/people.html", profile_user=user, kind="followers",
-        people=services.followers_page(user, page_arg(), current_user),
+        "following/people.html", profile_user=user, kind="followers", people=people,
+        names=display_names([person.id for person in people.users]),
     )
 
 
@@ -83,7 +92,8 @@ def followers(username: str) -> str:
 @login_required
 def following(username: str) -> str:
     user = _target(username, hide_blocked=True)
+    people = services.following_page(user, page_arg(), current_user)
     return render_template(
-        "following/people.html", profile_user=user, kind="following",
-        people=services.following_page(user, page_arg(), current_user),
+        "following/people.html", profile_user=user, kind="following", people=people,
+        names=display_names([person.id for person in people.users]),
     )

@@ -17,5 +17,5 @@ from app.home import models, routes, services  # noqa: E402,F401
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
-    add_link(app, NavLink("Help", "home.help"))
+    add_link(app, NavLink("Help", "home.help", menu="account"))
     add_panel(app, "profile", "home/_profile_panel.html")

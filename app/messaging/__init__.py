@@ -18,5 +18,5 @@ from app.messaging import routes, services  # noqa: E402,F401
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Messages", "messaging.inbox", badge="messages"))
-    add_badge(app, "messages", services.unread_total)
+    add_badge(app, "messages", services.unread_total, services.unread_total_query)
     add_panel(app, "profile", "messaging/_profile_panel.html")

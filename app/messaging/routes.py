@@ -7,27 +7,36 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.converters import id_arg
-from app.core.views import limit_setting, page_arg, refused
+from app.core.views import limit_setting, page_arg, refused, wants_fragment
 from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm
+from app.profiles.editing import display_names
 from app.safety.services import FirstContactLimit, Unreachable, may_reach
 
 
 @bp.route("/messages")
 @login_required
 def inbox() -> str:
-    return render_template("messaging/inbox.html", inbox=services.inbox(current_user, page_arg()))
+    inbox = services.inbox(current_user, page_arg())
+    return render_template(
+        "messaging/inbox.html", inbox=inbox, names=display_names([row.other.id for row in inbox.rows]),
+    )
 
 
 def _conversation_page(other: User, form: MessageForm) -> str:
+    """The page; from htmx only the part it swaps: a page of older messages (``?before=``)
+    or the thread with its compose box (after a send)."""
     conversation = services.find_conversation(current_user, other)
     before = id_arg("before")
     if conversation is not None and request.method == "GET":
         services.mark_read(current_user, conversation)
+    template = "messaging/conversation.html"
+    if wants_fragment():
+        template = "messaging/_messages.html" if before is not None else "messaging/_thread.html"
     return render_template(
-        "messaging/conversation.html", other=other, form=form, before=before,
+        template, other=other, form=form, before=before,
         page=services.conversation_page(conversation, before),
     )
 
@@ -57,5 +66,7 @@ def conversation(username: str) -> Response | str | tuple[str, int]:
         except services.MessagingError as exc:
             form.body.errors = [*form.body.errors, str(exc)]
         else:
+            if wants_fragment():
+                return _conversation_page(other, MessageForm(formdata=None))
             return redirect(url_for("messaging.conversation", username=other.username), 303)
     return _conversation_page(other, form), 422

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -246,18 +247,22 @@ def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
     ]
 
 
+def unread_total_query(user: User) -> sa.Select[Any]:
+    """The query behind the nav badge, for ``/api/badges`` to join with the other badges'.
+    Hidden conversations (a block) don't count."""
+    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
+    return sa.select(sa.func.coalesce(sa.func.sum(
+        sa.case((Conversation.low_id == user.id, Conversation.low_unread), else_=Conversation.high_unread)
+    ), 0)).where(
+        sa.or_(
+            sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
+            sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
+        ),
+        visible_to(user.id, other_id),
+    )
+
+
 def unread_total(user: User) -> int:
     """Unread messages across the user's conversations (the nav badge): one query. Hidden
     conversations (a block) don't count."""
-    other_id = sa.case((Conversation.low_id == user.id, Conversation.high_id), else_=Conversation.low_id)
-    return int(db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(
-            sa.case((Conversation.low_id == user.id, Conversation.low_unread), else_=Conversation.high_unread)
-        ), 0)).where(
-            sa.or_(
-                sa.and_(Conversation.low_id == user.id, Conversation.low_unread > 0),
-                sa.and_(Conversation.high_id == user.id, Conversation.high_unread > 0),
-            ),
-            visible_to(user.id, other_id),
-        )
-    ) or 0)
+    return int(db.session.scalar(unread_total_query(user)) or 0)

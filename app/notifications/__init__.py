@@ -42,4 +42,4 @@ spot_offered.connect(services.on_spot_offered)
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     add_link(app, NavLink("Notifications", "notifications.index", badge="notifications"))
-    add_badge(app, "notifications", services.unread_count)
+    add_badge(app, "notifications", services.unread_count, services.unread_count_query)

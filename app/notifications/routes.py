@@ -8,21 +8,27 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.core.views import page_arg
+from app.core.views import page_arg, wants_fragment
 from app.extensions import csrf
 from app.following import services as following
 from app.notifications import bp, preferences, services
+from app.notifications.models import Notification
 
 
 @bp.route("/notifications")
 @login_required
 def index() -> str:
     page = services.notifications_page(current_user, page_arg())
-    followers = [n.actor_id for n in page.entries if n.kind == "follow" and n.actor_id is not None]
     return render_template(
-        "notifications/index.html", page=page,
-        following=following.following_among(current_user, followers),
+        "notifications/index.html", page=page, following=_followed_back(page.entries),
     )
+
+
+def _followed_back(entries: list[Notification]) -> set[int]:
+    """Of the players these follow notices name, the ones the viewer follows already (they get
+    no "Follow back" button)."""
+    followers = [n.actor_id for n in entries if n.kind == "follow" and n.actor_id is not None]
+    return following.following_among(current_user, followers)
 
 
 @bp.route("/notifications/ack", methods=["POST"])
@@ -34,11 +40,15 @@ def ack_all() -> Response:
 
 @bp.route("/notifications/<int:notification_id>/ack", methods=["POST"])
 @login_required
-def ack(notification_id: int) -> Response:
+def ack(notification_id: int) -> Response | str:
     try:
-        services.ack(current_user, notification_id)
+        notification = services.ack(current_user, notification_id)
     except services.NotificationNotFound:
         abort(404)
+    if wants_fragment():
+        return render_template(
+            "notifications/_item.html", n=notification, following=_followed_back([notification]),
+        )
     return redirect(url_for("notifications.index"), 303)
 
 

@@ -190,18 +190,22 @@ def notifications_page(user: User, page: int = 1, per_page: int = PER_PAGE) -> N
     return NotificationPage(entries=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
+def unread_count_query(user: User) -> sa.Select[Any]:
+    """The query behind the nav badge, for ``/api/badges`` to join with the other badges'."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        quiet_for(user.id, Notification.actor_id),
+    )
+
+
 def unread_count(user: User) -> int:
     """The nav badge: one count on the (user_id, read_at) index."""
-    return int(db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None),
-            quiet_for(user.id, Notification.actor_id),
-        )
-    ) or 0)
+    return int(db.session.scalar(unread_count_query(user)) or 0)
 
 
-def ack(user: User, notification_id: int) -> None:
-    """Mark one of the user's notifications read (already read is fine)."""
+def ack(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (already read is fine); gives it back, read,
+    for the page to redraw it in place."""
     owned = db.session.scalar(
         sa.select(Notification.id).where(Notification.id == notification_id, Notification.user_id == user.id)
     )
@@ -213,6 +217,10 @@ def ack(user: User, notification_id: int) -> None:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    return db.session.execute(
+        sa.select(Notification).options(so.joinedload(Notification.actor))
+        .where(Notification.id == notification_id).execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def ack_all(user: User) -> int:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.core.nav import NavLink, add_link
+from app.core.nav import NavLink, add_link, set_display_name
 from app.identity.signals import user_registered
 
 bp = Blueprint("profiles", __name__)
@@ -17,7 +17,8 @@ def register_nav(state) -> None:  # type: ignore[no-untyped-def]
     for link in (
         NavLink("Players", "profiles.search"),
         NavLink("Match", "profiles.match"),
-        NavLink("Availability", "profiles.availability"),
-        NavLink("My profile", "profiles.me"),
+        NavLink("My profile", "profiles.me", menu="account"),
+        NavLink("Availability", "profiles.availability", menu="account"),
     ):
         add_link(state.app, link)
+    set_display_name(state.app, editing.display_name)

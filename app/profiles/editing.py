@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, url_for
 
 from app.extensions import db
@@ -20,6 +21,24 @@ class ProfileError(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def display_name(user: User) -> str:
+    """The name a player goes by (their username until they set one). A primary-key lookup,
+    free when the page already loaded the profile."""
+    profile = db.session.get(Profile, user.id)
+    return (profile.display_name if profile is not None else "") or user.username
+
+
+def display_names(user_ids: list[int]) -> dict[int, str]:
+    """Display names of many players in one query, for lists (a player without one is missing:
+    show the username)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Profile.user_id, Profile.display_name).where(Profile.user_id.in_(set(user_ids)))
+    )
+    return {user_id: name for user_id, name in rows if name}
 
 
 def create_profile(user: User) -> Profile:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.nav import gather_panels
+from app.core.views import wants_fragment
 from app.identity.services import active_user
 from app.profiles import availability as free_slots
 from app.profiles import avatars, bp, editing, matching
@@ -109,14 +110,18 @@ def availability() -> Response | str | tuple[str, int]:
             except ProfileError as exc:
                 getattr(form, exc.field).errors.append(str(exc))
             else:
+                if wants_fragment():
+                    return _availability_page(AvailabilityForm(formdata=None))
                 return redirect(url_for("profiles.availability"), 303)
         return _availability_page(form), 422
     return _availability_page(form)
 
 
 def _availability_page(form: AvailabilityForm) -> str:
+    """The page, or from htmx only its grid (a slot toggled in place)."""
+    template = "profiles/_availability_grid.html" if wants_fragment() else "profiles/availability.html"
     return render_template(
-        "profiles/availability.html", form=form, grid=free_slots.availability_grid(current_user),
+        template, form=form, grid=free_slots.availability_grid(current_user),
         slots=SLOTS, slot_hours=SLOT_HOURS,
     )
 

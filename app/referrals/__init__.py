@@ -24,5 +24,5 @@ user_logged_out.connect(links.on_user_logged_out)
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
-    add_link(app, NavLink("Referrals", "referrals.mine"))
+    add_link(app, NavLink("Referrals", "referrals.mine", menu="account"))
     jobs.every_tick(app, "app.referrals.clicks.flush_clicks")

@@ -22,7 +22,18 @@ def sign_in(page: Any, login: str, password: str = PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/login"))
 
 
+def open_account_menu(page: Any) -> None:
+    """Open the account menu (a ``<details>``), where Settings, Sign out and the like live."""
+    page.locator("details.account").evaluate("menu => { menu.open = true; }")
+
+
+def account_menu(page: Any) -> Any:
+    """The account menu's button, there whenever someone is signed in."""
+    return page.locator("details.account summary")
+
+
 def sign_out(page: Any) -> None:
+    open_account_menu(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status").filter(has_text="You're signed out.")).to_be_visible()
 
@@ -41,5 +52,10 @@ def mailed_link(body: str, kind: str) -> str:
 
 
 def nav_link(page: Any, label: str) -> Any:
-    """A link of the main navigation, whatever its unread count."""
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(rf"^{label}\b"))
+    """A link of the main navigation, whatever its unread count; a link of the account menu
+    opens that menu first."""
+    name = re.compile(rf"^{label}\b")
+    page.wait_for_load_state()
+    if page.locator("details.account .account-links a", has_text=name).count():
+        open_account_menu(page)
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.referrals import services as referrals
-from tests.browser.steps import WELCOME, fill_sign_up, make_member, nav_link, sign_in
+from tests.browser.steps import WELCOME, account_menu, fill_sign_up, make_member, nav_link, sign_in
 
 
 class TestInviteOnly:
@@ -38,7 +38,7 @@ class TestInviteOnly:
         code_field.fill(code.lower())
         visitor.get_by_role("button", name="Create my account").click()
         expect(visitor.get_by_role("status")).to_have_text(WELCOME)
-        expect(visitor.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(account_menu(visitor)).to_be_visible()
         shots(visitor, "joined-with-invite")
 
         again = new_page()
@@ -78,7 +78,7 @@ def test_two_players_exchange_messages_and_the_badge_follows(new_page, shots):
     expect(nav_link(ned, "Messages")).to_have_accessible_name("Messages, 1 unread")
     shots(ned, "badge-one-unread")
     nav_link(ned, "Messages").click()
-    ned.get_by_role("link", name="@mia").click()
+    ned.get_by_role("link", name="mia", exact=True).click()
     expect(ned.get_by_text("Fancy nine holes on Saturday morning?")).to_be_visible()
     ned.get_by_label("Message").fill("Yes! 8:10 tee time works for me.")
     ned.get_by_role("button", name="Send").click()

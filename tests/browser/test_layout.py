@@ -91,7 +91,7 @@ def test_key_pages_fit_the_screen(club, new_page, width_name):
         expect(nav_link(page, "Admin")).to_have_count(0)
 
     pages = [
-        ("timeline", "/", "Hi, ann"),
+        ("timeline", "/", "Hi, Ann Birdie @ann"),
         ("players", "/players?near=94103&radius=50", "Bo Eagle"),
         ("profile", "/u/ann", "Ann Birdie"),
         ("messages", "/messages", "@bo"),
@@ -99,7 +99,7 @@ def test_key_pages_fit_the_screen(club, new_page, width_name):
     ]
     for name, path, seen in pages:
         page.goto(path)
-        expect(page.get_by_text(seen, exact=True).first).to_be_visible()
+        expect(page.locator("main").get_by_text(seen, exact=True).first).to_be_visible()
         assert_fits(page, width)
         photograph(page, name, width_name)
 

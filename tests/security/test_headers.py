@@ -21,7 +21,7 @@ from tests.support import login
 
 #: Pages that are not HTML, or not a page of their own.
 NOT_PAGES = {"/static/<path:filename>", "/avatars/<name>", "/healthz", "/api/my-referral-link",
-             "/api/referral/resolve"}
+             "/api/referral/resolve", "/api/badges"}
 
 #: What the policy must say, directive by directive.
 REQUIRED = {

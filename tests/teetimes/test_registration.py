@@ -110,6 +110,7 @@ def test_a_followers_round_does_not_claim_for_a_new_account(player, round_of, cl
 @pytest.mark.parametrize("mode", ["invite_only"])
 def test_a_round_link_works_as_an_invite_when_sign_up_is_invite_only(player, round_of, client, app, mode):
     app.config["REGISTRATION_MODE"] = mode
+    app.config["MEMBER_INVITE_MIN_AGE_DAYS"] = 0  # the host's link admits like any member's
     tee_time = round_of(player("ann"))
     client.get(f"/t/{tee_time.code}")
     assert register(client, "newbie").status_code == 303
