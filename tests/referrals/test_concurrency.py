@@ -15,6 +15,7 @@ from app.identity.models import User
 from app.referrals import services
 from app.referrals.models import Invite, InviteRedemption, Referral, ReferralCode
 from tests.factories import password_hash
+from tests.referrals.conftest import seasoned
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.skipif(
@@ -105,8 +106,6 @@ def test_a_racing_double_mint_leaves_one_current_code(app, make_user):
 
 @pytest.fixture
 def member_with_two_invites(app, make_user):
-    from tests.referrals.conftest import seasoned
-
     make_user("ann")
     code = services.current_code(seasoned("ann"))
     db.session.commit()
@@ -117,7 +116,7 @@ def member_with_two_invites(app, make_user):
     "config_overrides", [{"REGISTRATION_MODE": "invite_only", "MEMBER_INVITES_PER_MONTH": 2}]
 )
 def test_24_parallel_sign_ups_through_a_member_link_with_2_invites_make_2_accounts(
-    app, cheap_hashing, member_with_two_invites
+    app, member_with_two_invites
 ):
     code = member_with_two_invites
 
