@@ -9,7 +9,9 @@ import pytest
 
 from tests.support import login
 
-SECTIONS = ["Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "System", "Audit", "Reports", "Courses"]
+SECTIONS = [
+    "Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "System", "Audit", "Reports", "Courses",
+]
 PAGES = {
     "/admin/users": "Users", "/admin/invites": "Invites", "/admin/referrals": "Referrals",
     "/admin/waitlist": "Waitlist", "/admin/logins": "Logins", "/admin/jobs": "Jobs",
