@@ -190,3 +190,38 @@ def test_a_refused_action_on_an_admin_leaves_the_reports_open(world, as_user, pl
     db.session.expire_all()
     assert db.session.get(Report, case.id).resolved_at is None
     assert notices(ANN) == []
+
+
+def test_the_queue_costs_the_same_statements_however_many_cases_it_shows(world, as_user, player):
+    from tests.safety.test_block import _round
+
+    admin = as_user(ADMIN)
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        counted.append(statement)
+
+    def statements() -> int:
+        counted.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert admin.get("/admin/reports").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return len(counted)
+
+    def one_of_each(reporter: str, about: str) -> None:
+        message = messaging.send_message(user(about), user(reporter), f"hello from {about}")
+        db.session.commit()
+        report(reporter, "message", str(message.id))
+        report(reporter, "user", about)
+        report(reporter, "teetime", _round(about).code)
+
+    one_of_each(ANN, ZED)
+    few = statements()
+    for name in ("dan", "eve", "fay"):
+        player(name)
+        one_of_each(BOB, name)
+    page = admin.get("/admin/reports").get_data(as_text=True)
+    assert page.count('class="card report-group"') == 12
+    assert statements() == few
