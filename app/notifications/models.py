@@ -13,7 +13,7 @@ from app.identity.models import User
 
 KINDS = (
     "follow", "fistbump", "message", "referral", "round_removed", "round_cancelled", "round_claimed",
-    "round_freed", "round_reminder", "round_offer",
+    "round_freed", "round_reminder", "round_offer", "report_handled", "warning",
 )
 
 

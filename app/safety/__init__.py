@@ -12,7 +12,7 @@ from app.core.nav import add_panel
 
 bp = Blueprint("safety", __name__)
 
-from app.safety import routes, services  # noqa: E402,F401
+from app.safety import queue_routes, routes, services  # noqa: E402,F401
 
 
 @bp.record_once

@@ -9,11 +9,13 @@ import pytest
 
 from tests.support import login
 
-SECTIONS = ["Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "System", "Audit", "Courses"]
+SECTIONS = [
+    "Users", "Invites", "Referrals", "Waitlist", "Logins", "Jobs", "System", "Audit", "Reports", "Courses",
+]
 PAGES = {
     "/admin/users": "Users", "/admin/invites": "Invites", "/admin/referrals": "Referrals",
     "/admin/waitlist": "Waitlist", "/admin/logins": "Logins", "/admin/jobs": "Jobs",
-    "/admin/system": "System", "/admin/audit": "Audit",
+    "/admin/system": "System", "/admin/audit": "Audit", "/admin/reports": "Reports",
     "/admin/courses": "Courses",
 }
 
