@@ -32,6 +32,7 @@ CHAIN = {
     "0011b_privacy_settings": ("0010b_blocks_mutes", {"privacy_settings"}),
     "0012b_reports": ("0011b_privacy_settings", {"reports"}),
     "0010a_invite_gate": ("0012b_reports", {"invite_freezes"}),  # and referrals.admitted
+    "0013f_referral_holds": ("0010a_invite_gate", {"referral_signals"}),
 }
 
 
