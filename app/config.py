@@ -149,6 +149,10 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         # (and verified) the account must be before it admits anyone.
         "MEMBER_INVITES_PER_MONTH": _number(env, "MEMBER_INVITES_PER_MONTH", 5, 0, 10_000),
         "MEMBER_INVITE_MIN_AGE_DAYS": _number(env, "MEMBER_INVITE_MIN_AGE_DAYS", 7, 0, 3650),
+        # Held referrals: this many sign-ups through one referrer from one network or one browser
+        # within the window hold their points for an admin's review.
+        "REFERRAL_HOLD_CLUSTER": _number(env, "REFERRAL_HOLD_CLUSTER", 3, 2, 1000),
+        "REFERRAL_HOLD_WINDOW_HOURS": _number(env, "REFERRAL_HOLD_WINDOW_HOURS", 24, 1, 24 * 90),
         "REFERRAL_LINK_CACHE_SECONDS": _number(env, "REFERRAL_LINK_CACHE_SECONDS", 60, 0, 86_400),
         "REFERRAL_CLICK_FLUSH_SECONDS": _number(
             env, "REFERRAL_CLICK_FLUSH_SECONDS", 1.0, 0.05, 3600, float

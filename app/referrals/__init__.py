@@ -14,7 +14,7 @@ from app.identity.signals import email_verified, user_deactivated
 
 bp = Blueprint("referrals", __name__)
 
-from app.referrals import links, points, routes  # noqa: E402,F401
+from app.referrals import holds, links, points, routes  # noqa: E402,F401
 
 email_verified.connect(points.on_email_verified)
 user_deactivated.connect(links.on_user_deactivated)
@@ -24,5 +24,6 @@ user_logged_out.connect(links.on_user_logged_out)
 @bp.record_once
 def setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
+    app.after_request(holds.keep_device_cookie)
     add_link(app, NavLink("Referrals", "referrals.mine", menu="account"))
     jobs.every_tick(app, "app.referrals.clicks.flush_clicks")

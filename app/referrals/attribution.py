@@ -11,6 +11,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.referrals import memory
 from app.referrals.codes import looks_like_invite, normalize_code
+from app.referrals.holds import screen_referral
 from app.referrals.invites import CodeRefused, redeem_invite
 from app.referrals.links import assign_code, referral_row
 from app.referrals.models import Invite, Referral, ReferralCode
@@ -23,17 +24,18 @@ class InviteRequired(CodeRefused):
 
 
 def record_referral(referrer_id: int, invitee: User, code_id: int | None, admitted: bool = False) -> bool:
-    """Write the invitee's ``referred_by`` once; a later attempt changes nothing."""
+    """Write the invitee's ``referred_by`` once (a later attempt changes nothing) and screen it
+    for clustered sign-ups, which hold its points for review (``holds``)."""
     if referrer_id == invitee.id:
         return False
+    referral = Referral(referrer_id=referrer_id, invitee_id=invitee.id, code_id=code_id, admitted=admitted)
     try:
         with db.session.begin_nested():
-            db.session.add(Referral(
-                referrer_id=referrer_id, invitee_id=invitee.id, code_id=code_id, admitted=admitted,
-            ))
+            db.session.add(referral)
             db.session.flush()
     except IntegrityError:
         return False
+    screen_referral(referral.id, referrer_id, invitee)
     return True
 
 

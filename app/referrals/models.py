@@ -170,3 +170,28 @@ class InviteFreeze(db.Model):  # type: ignore[name-defined,misc]
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class ReferralSignal(db.Model):  # type: ignore[name-defined,misc]
+    """What a referral's sign-up looked like (keyed hashes of its network and browser, never the
+    raw address) and, when signals clustered, why it is held and what an admin decided."""
+
+    __tablename__ = "referral_signals"
+    __table_args__ = (sa.Index("ix_referral_signals_referrer_created", "referrer_id", "created_at"),)
+
+    referral_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    referrer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    network_hash: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    device_hash: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    held_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    held_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    decision: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: so.Mapped[datetime | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    referral: so.Mapped[Referral] = so.relationship()

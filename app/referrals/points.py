@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.identity.models import User
-from app.referrals.models import InviteFreeze, PointsEntry, Referral
+from app.referrals.models import InviteFreeze, PointsEntry, Referral, ReferralSignal
 from app.referrals.signals import referral_verified
 
 VERIFIED_REFERRAL = "referral_verified"
@@ -37,10 +37,23 @@ def on_email_verified(sender: Flask, user: User, **_: Any) -> None:
     referrer_id = db.session.scalar(sa.select(Referral.referrer_id).where(Referral.invitee_id == user.id))
     if referrer_id is not None and db.session.get(InviteFreeze, referrer_id) is not None:
         return  # an admin froze the referrer's invites: the points are withheld
+    if referrer_id is not None and _held(user.id):
+        return  # clustered sign-ups: an admin's approval pays them (``holds``)
     if referrer_id is not None and award_points(
         referrer_id, VERIFIED_REFERRAL, f"user:{user.id}", VERIFIED_REFERRAL_POINTS
     ):
         referral_verified.send(sender, referrer_id=referrer_id, invitee=user)
+
+
+def _held(invitee_id: int) -> bool:
+    """The invitee's referral waits for an admin's review or was rejected (``holds``)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ReferralSignal)
+        .join(Referral, Referral.id == ReferralSignal.referral_id)
+        .where(Referral.invitee_id == invitee_id, ReferralSignal.held_reason.is_not(None),
+               sa.or_(ReferralSignal.decision.is_(None), ReferralSignal.decision != "approved"))
+    ) != 0
 
 
 def points_of(user: User) -> int:

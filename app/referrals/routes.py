@@ -12,7 +12,7 @@ from app.core.text import plural
 from app.core.views import limit_setting, refused
 from app.extensions import client_address, limiter
 from app.identity.access import admin_required, signed_in
-from app.referrals import bp, clicks, friend_invites, links, memory, quota, stats, tree, welcome
+from app.referrals import bp, clicks, friend_invites, holds, links, memory, quota, stats, tree, welcome
 from app.referrals import freeze as freezes
 from app.referrals import invites as invite_codes
 from app.referrals import waitlist as waitlists
@@ -251,3 +251,39 @@ def admin_waitlist_invite(entry_id: int) -> Response:
         abort(404)
     flash("Invite mailed.", "success")
     return redirect(url_for("referrals.admin_waitlist"), 303)
+
+
+@bp.route("/admin/referrals/review")
+@admin_required
+def admin_review() -> str:
+    return render_template("referrals/admin_review.html", held=holds.held_referrals())
+
+
+def _review_action(referral_id: int, approve: bool) -> Response:
+    actor = current_user._get_current_object()
+    try:
+        if approve:
+            changed = holds.approve_referral(actor, referral_id)
+        else:
+            changed = holds.reject_referral(actor, referral_id)
+    except holds.HoldNotFound:
+        abort(404)
+    if not changed:
+        flash("That referral was already decided.", "info")
+    elif approve:
+        flash("Approved: the referral counts and its points are paid once the player is verified.", "success")
+    else:
+        flash("Rejected: the referral's points are withheld.", "success")
+    return redirect(url_for("referrals.admin_review"), 303)
+
+
+@bp.route("/admin/referrals/review/<int:referral_id>/approve", methods=["POST"])
+@admin_required
+def admin_review_approve(referral_id: int) -> Response:
+    return _review_action(referral_id, approve=True)
+
+
+@bp.route("/admin/referrals/review/<int:referral_id>/reject", methods=["POST"])
+@admin_required
+def admin_review_reject(referral_id: int) -> Response:
+    return _review_action(referral_id, approve=False)

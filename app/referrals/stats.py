@@ -13,7 +13,8 @@ import sqlalchemy.orm as so
 from app.extensions import db
 from app.identity.models import User
 from app.referrals.clicks import buffered as clicks_buffered
-from app.referrals.models import PointsEntry, Referral, ReferralClick, ReferralCode
+from app.referrals.holds import counted
+from app.referrals.models import PointsEntry, Referral, ReferralClick, ReferralCode, ReferralSignal
 from app.referrals.points import points_of
 from app.safety.services import visible_to
 
@@ -73,8 +74,8 @@ class LeaderboardRow:
 
 
 def leaderboard(limit: int = 25, viewer: Any = None) -> list[LeaderboardRow]:
-    """Top referrers by verified sign-ups (active accounts only); a signed-in ``viewer`` does
-    not see players with a block between them."""
+    """Top referrers by verified sign-ups (active accounts only; held and rejected referrals
+    don't count); a signed-in ``viewer`` does not see players with a block between them."""
     referrer, invitee = so.aliased(User), so.aliased(User)
     shown = [visible_to(viewer.id, referrer.id)] if getattr(viewer, "is_authenticated", False) else []
     verified = sa.func.sum(sa.case((invitee.email_verified_at.is_not(None), 1), else_=0))
@@ -88,7 +89,8 @@ def leaderboard(limit: int = 25, viewer: Any = None) -> list[LeaderboardRow]:
         sa.select(referrer.username, verified, sa.func.count(Referral.id), points)
         .join(referrer, referrer.id == Referral.referrer_id)
         .join(invitee, invitee.id == Referral.invitee_id)
-        .where(referrer.deactivated_at.is_(None), *shown)
+        .outerjoin(ReferralSignal, ReferralSignal.referral_id == Referral.id)
+        .where(referrer.deactivated_at.is_(None), counted(), *shown)
         .group_by(referrer.id, referrer.username)
         .having(verified > 0)
         .order_by(verified.desc(), referrer.username)

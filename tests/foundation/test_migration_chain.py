@@ -33,6 +33,7 @@ CHAIN = {
     "0012b_reports": ("0011b_privacy_settings", {"reports"}),
     "0010a_invite_gate": ("0012b_reports", {"invite_freezes"}),  # and referrals.admitted
     "0013e_report_notices": ("0010a_invite_gate", set()),  # notification kinds
+    "0013f_referral_holds": ("0013e_report_notices", {"referral_signals"}),
 }
 
 
