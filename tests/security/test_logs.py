@@ -34,7 +34,11 @@ def test_codes_and_tokens_are_masked(line, expected):
     assert mask_secrets(line) == expected
 
 
-def test_the_gunicorn_access_log_masks_every_field():
+def test_the_gunicorn_access_log_masks_every_field(tmp_path, monkeypatch):
+    # Loading the settings would otherwise point PROMETHEUS_MULTIPROC_DIR at a folder of its own
+    # for the rest of this process, and the metrics tests after it would scrape that folder
+    # (monkeypatch puts the environment back).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     logger = settings["logger_class"](Config())
     environ = {
