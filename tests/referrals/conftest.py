@@ -12,12 +12,22 @@ from app.extensions import db
 from app.identity.models import User
 from app.referrals.models import Referral
 from tests.conftest import FreshRequestClient
+from tests.support import login
 
 
 @pytest.fixture(autouse=True)
 def fresh_clients(app) -> None:
     """Every ``app.test_client()`` starts each request with an empty ``g``, like ``client``."""
     app.test_client_class = FreshRequestClient
+
+
+@pytest.fixture
+def admin(app, make_user):
+    """A client signed in as an administrator."""
+    make_user("boss", admin=True)
+    client = app.test_client()
+    login(client, "boss")
+    return client
 
 
 def fetch(username: str) -> User:

@@ -42,21 +42,23 @@ def config_overrides():
     return {"REGISTRATION_MODE": "invite_only"}
 
 
+def sign_up(i: int, code: str) -> str:
+    """Player ``i`` signs up with ``code``: "made", or "refused" when the gate says no."""
+    try:
+        result = identity.register(f"player{i}", f"player{i}@example.com", PASSWORD, code)
+    except identity.SignUpRefused:
+        db.session.rollback()
+        return "refused"
+    db.session.commit()
+    return "made" if result.user is not None else "none"
+
+
 def test_200_parallel_redemptions_of_a_10_use_invite_make_10_accounts(app):
     (invite,) = services.mint_invites(uses=10)
     db.session.commit()
     code = invite.code
 
-    def sign_up(i):
-        try:
-            result = identity.register(f"player{i}", f"player{i}@example.com", PASSWORD, code)
-        except identity.SignUpRefused:
-            db.session.rollback()
-            return "refused"
-        db.session.commit()
-        return "made" if result.user is not None else "none"
-
-    outcomes = run_parallel(app, range(200), sign_up)
+    outcomes = run_parallel(app, range(200), lambda i: sign_up(i, code))
     assert outcomes.count("made") == 10 and outcomes.count("refused") == 190
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 10
@@ -120,16 +122,7 @@ def test_24_parallel_sign_ups_through_a_member_link_with_2_invites_make_2_accoun
 ):
     code = member_with_two_invites
 
-    def sign_up(i):
-        try:
-            result = identity.register(f"player{i}", f"player{i}@example.com", PASSWORD, code)
-        except identity.SignUpRefused:
-            db.session.rollback()
-            return "refused"
-        db.session.commit()
-        return "made" if result.user is not None else "none"
-
-    outcomes = run_parallel(app, range(24), sign_up)
+    outcomes = run_parallel(app, range(24), lambda i: sign_up(i, code))
     assert outcomes.count("made") == 2 and outcomes.count("refused") == 22
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3

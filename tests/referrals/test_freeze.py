@@ -22,14 +22,6 @@ def config_overrides():
 
 
 @pytest.fixture
-def admin(app, make_user):
-    make_user("boss", admin=True)
-    client = app.test_client()
-    login(client, "boss")
-    return client
-
-
-@pytest.fixture
 def chain(make_user):
     """ann → bob → cat → dan, and zed outside the branch; all may invite."""
     for name in ("ann", "bob", "cat", "dan", "zed"):

@@ -28,14 +28,6 @@ def ann_code(make_user) -> str:
     return code
 
 
-@pytest.fixture
-def admin(app, make_user):
-    make_user("boss", admin=True)
-    client = app.test_client()
-    login(client, "boss")
-    return client
-
-
 def sign_up(client, name: str, code: str, ip: str, email: str | None = None) -> None:
     data = {"username": name, "email": email or f"{name}@example.com", "password": PASSWORD,
             "invite_code": code}

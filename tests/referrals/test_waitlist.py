@@ -16,14 +16,6 @@ def config_overrides():
     return {"REGISTRATION_MODE": "invite_only"}
 
 
-@pytest.fixture
-def admin(app, make_user):
-    make_user("boss", admin=True)
-    client = app.test_client()
-    login(client, "boss")
-    return client
-
-
 def join(client, email: str):
     return post(client, "/waitlist", {"email": email}, token_from="/waitlist")
 
