@@ -143,6 +143,10 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DISPOSABLE_EMAIL_CHECK": _flag(env.get("DISPOSABLE_EMAIL_CHECK"), True),
         "OUTBOX_SWEEP_SECONDS": _number(env, "OUTBOX_SWEEP_SECONDS", 30, 1, 86_400),
         "OUTBOX_MAX_ATTEMPTS": _number(env, "OUTBOX_MAX_ATTEMPTS", 6, 1, 100),
+        # Notification mail: a message mail waits this long for the message to be read first;
+        # the daily digest goes from this hour of each player's local morning on.
+        "MESSAGE_MAIL_DELAY_SECONDS": _number(env, "MESSAGE_MAIL_DELAY_SECONDS", 300, 0, 86_400),
+        "DIGEST_HOUR": _number(env, "DIGEST_HOUR", 7, 0, 23),
         "DB_RETRY_ATTEMPTS": _number(env, "DB_RETRY_ATTEMPTS", 3, 1, 20),
         "WAITLIST_INVITE_DAYS": _number(env, "WAITLIST_INVITE_DAYS", 14, 1, 365),
         # Invite-only mode: how many sign-ups a member's link admits in any 30 days, and how old

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -81,3 +81,38 @@ class MailPreference(db.Model):  # type: ignore[name-defined,misc]
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
     mode: so.Mapped[str] = so.mapped_column(sa.String(10))
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class MessageMail(db.Model):  # type: ignore[name-defined,misc]
+    """One row per player and conversation: when a message mail is due (``due_at``, None when
+    none waits), when the last one went (``sent_at``) and the newest message it covered.
+
+    The row is the guarantee of "at most one every 15 minutes": a mail is sent only by the
+    conditional update that finds ``due_at`` as its caller read it and ``sent_at`` old enough,
+    so of any number of workers one sends."""
+
+    __tablename__ = "message_mails"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "conversation_id", name="uq_message_mails_user_conversation"),
+        sa.Index("ix_message_mails_due_at", "due_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    conversation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("conversations.id", ondelete="CASCADE"))
+    due_at: so.Mapped[datetime | None]
+    sent_at: so.Mapped[datetime | None]
+    last_message_id: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class MailDigest(db.Model):  # type: ignore[name-defined,misc]
+    """A daily digest sent (or being sent) to a player for one day of their own calendar: the
+    unique (user_id, day) is claimed before the mail is queued, so a day has one digest."""
+
+    __tablename__ = "mail_digests"
+    __table_args__ = (sa.UniqueConstraint("user_id", "day", name="uq_mail_digests_user_day"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    day: so.Mapped[date] = so.mapped_column(sa.Date)
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

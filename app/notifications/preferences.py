@@ -24,6 +24,10 @@ KIND_LABELS = {
     "teetime": "Tee times (your rounds: changes, reminders, waitlist spots)", "referral": "Referrals",
 }
 MODE_LABELS = {"instant": "Right away", "daily": "Daily digest", "off": "Off"}
+#: The daily digest's unsubscribe link names this instead of one kind: it turns off every kind
+#: the player gets in the digest.
+DIGEST = "digest"
+DIGEST_LABEL = "the daily digest (every kind set to Daily digest)"
 
 
 class BadPreferences(ValueError):
@@ -84,7 +88,18 @@ class Unsubscribe:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return DIGEST_LABEL if self.kind == DIGEST else KIND_LABELS[self.kind]
+
+
+def turn_off(target: Unsubscribe) -> None:
+    """What a one-click unsubscribe does: its kind off, or for the digest's link every ``daily``
+    kind off."""
+    if target.kind != DIGEST:
+        set_mail_mode(target.user, target.kind, "off")
+        return
+    for kind, mode in mail_modes(target.user).items():
+        if mode == "daily":
+            set_mail_mode(target.user, kind, "off")
 
 
 def read_unsubscribe_token(token: str) -> Unsubscribe:
@@ -95,7 +110,7 @@ def read_unsubscribe_token(token: str) -> Unsubscribe:
     except (BadSignature, TypeError, ValueError):
         raise BadUnsubscribeToken(token) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or kind not in MAIL_KINDS:
+    if user is None or (kind not in MAIL_KINDS and kind != DIGEST):
         raise BadUnsubscribeToken(token)
     return Unsubscribe(user, kind)
 

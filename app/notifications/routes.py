@@ -89,5 +89,5 @@ def unsubscribe(token: str) -> tuple[str, int]:
         return render_template("notifications/unsubscribe_invalid.html"), 400
     done = request.method == "POST"
     if done:
-        preferences.set_mail_mode(target.user, target.kind, "off")
+        preferences.turn_off(target)
     return render_template("notifications/unsubscribe.html", target=target, done=done, token=token), 200

@@ -25,6 +25,8 @@ class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
     recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
     subject: so.Mapped[str] = so.mapped_column(sa.String(200))
     body: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: the HTML part, sent beside the plain-text ``body`` (None: plain text only)
+    html: so.Mapped[str | None] = so.mapped_column(sa.Text)
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default=PENDING)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)

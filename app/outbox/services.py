@@ -20,6 +20,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from flask import current_app
 from flask_mail import Connection, Message
+from jinja2 import TemplateNotFound
 from redis.exceptions import RedisError
 from rq.job import Job
 from sqlalchemy.engine import CursorResult
@@ -70,11 +71,20 @@ def queue_mail(kind: str, recipient: str, subject: str, template: str, *, unsubs
     notification mail names its one-click ``unsubscribe_url`` (sent as RFC 8058 headers).
 
     The body is rendered without the pages' context processors (navigation and the signed-in
-    user): mail may be written by a job in the worker, where there is no request."""
-    body = current_app.jinja_env.get_template(f"mail/{template}.txt").render(
-        base_url=current_app.config["APP_BASE_URL"], unsubscribe_url=unsubscribe_url, **context
-    )
-    return _add(OutboxMail(kind=kind, recipient=recipient, subject=subject, body=body,
+    user): mail may be written by a job in the worker, where there is no request. When a
+    ``mail/<template>.html`` exists it becomes the HTML part (autoescaped, as every ``.html``
+    template is), sent beside the plain text."""
+    env = current_app.jinja_env
+    values = dict(context, base_url=current_app.config["APP_BASE_URL"], unsubscribe_url=unsubscribe_url,
+                  subject=subject)
+    body = env.get_template(f"mail/{template}.txt").render(**values)
+    try:
+        html_template = env.get_template(f"mail/{template}.html")
+    except TemplateNotFound:
+        html = None
+    else:
+        html = html_template.render(**values)
+    return _add(OutboxMail(kind=kind, recipient=recipient, subject=subject, body=body, html=html,
                            unsubscribe_url=unsubscribe_url))
 
 
@@ -119,6 +129,7 @@ class _Claimed:
     subject: str
     body: str
     unsubscribe_url: str | None = None
+    html: str | None = None
 
 
 def _claim(outbox_id: int) -> _Claimed | None:
@@ -139,11 +150,11 @@ def _claim(outbox_id: int) -> _Claimed | None:
         return None
     row = db.session.execute(
         sa.select(OutboxMail.kind, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body,
-                  OutboxMail.unsubscribe_url)
+                  OutboxMail.unsubscribe_url, OutboxMail.html)
         .where(OutboxMail.id == outbox_id)
     ).one()
     db.session.commit()
-    return _Claimed(outbox_id, row.kind, row.recipient, row.subject, row.body, row.unsubscribe_url)
+    return _Claimed(outbox_id, row.kind, row.recipient, row.subject, row.body, row.unsubscribe_url, row.html)
 
 
 def _connect() -> Connection:
@@ -195,7 +206,7 @@ def _send(mail: _Claimed) -> Connection | None:
     if mail.unsubscribe_url:
         headers = {"List-Unsubscribe": f"<{mail.unsubscribe_url}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    message = Message(subject=mail.subject, recipients=[mail.recipient], body=mail.body,
+    message = Message(subject=mail.subject, recipients=[mail.recipient], body=mail.body, html=mail.html,
                       extra_headers=headers)
     # A stable id per outbox row, so a receiving server can drop a duplicate delivery.
     message.msgId = f"<outbox-{mail.id}@{domain or 'fairway'}>"

@@ -9,8 +9,9 @@ from app.outbox.services import queue_mail
 
 
 def mail_player(player: User, kind: str, subject: str, **context: object) -> bool:
-    """Queue the ``mail/<kind>.txt`` mail for ``player`` unless they turned tee-time mail off.
-    Until the daily digest exists, "daily" sends at once too: a round's news can't wait a day."""
+    """Queue the ``mail/<kind>`` mail (text, and HTML when ``mail/<kind>.html`` exists) for
+    ``player`` unless they turned tee-time mail off. "daily" sends at once too: reminders, offers
+    and a cancelled round can't wait for the next morning's digest."""
     unsubscribe = mail_wanted(player, "teetime")
     if unsubscribe is None:
         return False
