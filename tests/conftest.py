@@ -90,6 +90,7 @@ class Mail:
     body: str
     message_id: str
     headers: dict[str, str] = field(default_factory=dict)
+    html: str = ""  # the HTML part, if the mail has one
 
 
 @dataclass
@@ -103,6 +104,7 @@ class SmtpSink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         body = msg.get_body(preferencelist=("plain",))
+        html = msg.get_body(preferencelist=("html",))
         with self.lock:
             self.messages.append(
                 Mail(
@@ -111,6 +113,7 @@ class SmtpSink:
                     body=body.get_content() if body is not None else "",
                     message_id=str(msg["Message-ID"]),
                     headers={name: str(value) for name, value in msg.items()},
+                    html=html.get_content() if html is not None else "",
                 )
             )
         return "250 OK"
