@@ -119,14 +119,14 @@ def digest_lines(user: User, since: datetime) -> list[DigestLine]:
     return [_line(notice, base_url) for notice in notices]
 
 
-def _last_digest_at(user_id: Any) -> Any:
-    return sa.select(sa.func.max(MailDigest.sent_at)).where(MailDigest.user_id == user_id).scalar_subquery()
+def _last_digest_at(user_id: Any) -> sa.Select[Any]:
+    return sa.select(sa.func.max(MailDigest.sent_at)).where(MailDigest.user_id == user_id)
 
 
 def _candidates(now: datetime, limit: int) -> list[tuple[int, str | None]]:
     """Players with unread notices of a digest kind newer than their last digest (ids and home
     zips): the only ones a digest could go to."""
-    since = sa.func.coalesce(_last_digest_at(User.id), now - LOOK_BACK)
+    since = sa.func.coalesce(_last_digest_at(User.id).scalar_subquery(), now - LOOK_BACK)
     news = sa.exists().where(
         Notification.user_id == User.id, Notification.read_at.is_(None),
         Notification.kind.in_(list(DIGEST_KINDS)), Notification.updated_at > since,
