@@ -161,7 +161,8 @@ def send_digest(user: User, day: date, now: datetime) -> bool:
     lines = digest_lines(user, since)
     if not lines or not claim_digest(user.id, day):
         return False
-    subject = "Your day on Fairway: 1 new thing" if len(lines) == 1 else f"Your day on Fairway: {len(lines)} new things"
+    news = "1 new thing" if len(lines) == 1 else f"{len(lines)} new things"
+    subject = f"Your day on Fairway: {news}"
     return mail_notice(user, DIGEST, "digest", subject, lines=lines, day=day,
                        notifications_url=f"{current_app.config['APP_BASE_URL']}/notifications")
 

@@ -44,7 +44,8 @@ JOB = "app.notifications.message_mail.mail_conversation"
 
 
 def _wants_message_mail(user: User, author_id: int) -> bool:
-    return can_receive_mail(user) and mail_mode(user, "message") == "instant" and not silenced(user.id, author_id)
+    return (can_receive_mail(user) and mail_mode(user, "message") == "instant"
+            and not silenced(user.id, author_id))
 
 
 def _schedule(user_id: int, conversation_id: int, due: datetime) -> None:
@@ -83,6 +84,12 @@ def _move_due(row_id: int, seen: datetime, to: datetime | None) -> bool:
     return cast(CursorResult[Any], result).rowcount == 1
 
 
+def _unread_since(conversation: Conversation, user_id: int, covered: int) -> bool:
+    """The player has unread messages in the conversation, newer than the last mail covered."""
+    return (conversation.unread_for(user_id) > 0 and conversation.last_sender_id != user_id
+            and (conversation.last_message_id or 0) > covered)
+
+
 def mail_conversation(user_id: int, conversation_id: int) -> bool:
     """Send the player's mail for the conversation if it is due and its messages are still
     unread; commits. True if this caller queued the mail."""
@@ -95,15 +102,11 @@ def mail_conversation(user_id: int, conversation_id: int) -> bool:
     seen, row_id, covered, last_sent = row.due_at, row.id, row.last_message_id, row.sent_at
     conversation = db.session.get(Conversation, conversation_id)
     user = db.session.get(User, user_id)
-    unread = (
-        conversation is not None and user is not None and conversation.unread_for(user_id) > 0
-        and (conversation.last_message_id or 0) > covered and conversation.last_sender_id != user_id
-    )
-    if not unread or not _wants_message_mail(cast(User, user), cast(Conversation, conversation).last_sender_id or 0):
+    if (conversation is None or user is None or not _unread_since(conversation, user_id, covered)
+            or not _wants_message_mail(user, conversation.last_sender_id or 0)):
         _move_due(row_id, seen, None)
         db.session.commit()
         return False
-    assert user is not None and conversation is not None
     if last_sent is not None and last_sent > now - MESSAGE_MAIL_INTERVAL:
         later = last_sent + MESSAGE_MAIL_INTERVAL
         if _move_due(row_id, seen, later):
@@ -147,5 +150,6 @@ def send_due_message_mails(limit: int = 500) -> int:
             sent += mail_conversation(user_id, conversation_id)
         except Exception:
             db.session.rollback()
-            log.exception("message mail of conversation %s failed; the next tick tries again", conversation_id)
+            log.exception("message mail of conversation %s failed; the next tick tries again",
+                          conversation_id)
     return sent

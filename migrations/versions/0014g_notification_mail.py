@@ -28,7 +28,8 @@ def upgrade():
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_message_mails_user_id_users"),
                                 ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"],
-                                name=op.f("fk_message_mails_conversation_id_conversations"), ondelete="CASCADE"),
+                                name=op.f("fk_message_mails_conversation_id_conversations"),
+                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_message_mails")),
         sa.UniqueConstraint("user_id", "conversation_id", name="uq_message_mails_user_conversation"),
     )

@@ -53,7 +53,8 @@ def user(username: str) -> User:
 
 
 def follow(who: str, whom: str) -> None:
-    assert post(signed_in(current_app(), who), f"/u/{whom}/follow", token_from=f"/u/{whom}").status_code == 303
+    response = post(signed_in(current_app(), who), f"/u/{whom}/follow", token_from=f"/u/{whom}")
+    assert response.status_code == 303
 
 
 def current_app() -> Any:
@@ -65,7 +66,8 @@ def current_app() -> Any:
 def digests() -> list[tuple[str, date]]:
     db.session.expire_all()
     return [tuple(row) for row in db.session.execute(
-        sa.select(User.username, MailDigest.day).join(User, User.id == MailDigest.user_id).order_by(MailDigest.id)
+        sa.select(User.username, MailDigest.day).join(User, User.id == MailDigest.user_id)
+        .order_by(MailDigest.id)
     )]
 
 
