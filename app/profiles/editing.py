@@ -30,6 +30,13 @@ def display_name(user: User) -> str:
     return (profile.display_name if profile is not None else "") or user.username
 
 
+def home_zip(user: User) -> str | None:
+    """The player's home zip (the default of their time zone). A primary-key lookup, free when
+    the page already loaded the profile, as the navigation's greeting does on every page."""
+    profile = db.session.get(Profile, user.id)
+    return profile.zip if profile is not None else None
+
+
 def display_names(user_ids: list[int]) -> dict[int, str]:
     """Display names of many players in one query, for lists (a player without one is missing:
     show the username)."""

@@ -34,6 +34,7 @@ CHAIN = {
     "0010a_invite_gate": ("0012b_reports", {"invite_freezes"}),  # and referrals.admitted
     "0013e_report_notices": ("0010a_invite_gate", set()),  # notification kinds
     "0013f_referral_holds": ("0013e_report_notices", {"referral_signals"}),
+    "0014h_timezones": ("0013f_referral_holds", set()),  # a column: users.timezone
 }
 
 
