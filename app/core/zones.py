@@ -85,15 +85,17 @@ def zone_of(user: Any) -> ZoneInfo:
 
 def viewer_zone() -> ZoneInfo:
     """The zone of the signed-in player this request serves (UTC for visitors and outside a
-    request), worked out once per request."""
+    request), worked out once per request and player."""
     if not has_request_context():
         return UTC_ZONE
-    zone = g.get("fairway_viewer_zone")
-    if zone is None:
-        from flask_login import current_user
+    from flask_login import current_user
 
-        zone = zone_of(current_user) if current_user.is_authenticated else UTC_ZONE
-        g.fairway_viewer_zone = zone
+    if not current_user.is_authenticated:
+        return UTC_ZONE
+    viewer, zone = g.get("fairway_viewer_zone", (None, None))
+    if viewer != current_user.id or zone is None:
+        zone = zone_of(current_user)
+        g.fairway_viewer_zone = (current_user.id, zone)
     return zone
 
 

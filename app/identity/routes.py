@@ -232,6 +232,7 @@ def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
         "delete_form": ConfirmPasswordForm(formdata=None),
         "action_form": ActionForm(),
         "zone": zones.zone_of(current_user).key,
+        "automatic_zone": zones.home_zone(current_user).key,
         "now": utcnow(),
     }
     context.update(forms)

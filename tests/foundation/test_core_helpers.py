@@ -28,13 +28,14 @@ def test_plural_and_when_read_the_same_everywhere():
     assert when(datetime(2025, 12, 1, 14, 5)) == "Mon Dec 1 2025, 2:05 PM UTC"  # another year
 
 
+@time_machine.travel(datetime(2026, 12, 1, 15, 0, tzinfo=UTC), tick=False)
 def test_the_filters_and_macros_render(app):
     with app.test_request_context():
         text = render_template_string(
             "{{ 1|plural('spot') }} {{ 3|plural('spot') }} {{ moment|when }}",
             moment=datetime(2026, 12, 1, 14, 5),
         )
-        assert text in ("spot spots Tue Dec 1, 2:05 PM UTC", "spot spots Tue Dec 1 2026, 2:05 PM UTC")
+        assert text == "spot spots Tue Dec 1, 2:05 PM UTC"
         form = render_template_string(
             '{% from "_ui.html" import post_button %}'
             "{{ post_button('/u/ann/fistbump', 'Fist bump', class='small', hidden={'next': '/'},"
