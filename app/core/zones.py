@@ -83,20 +83,26 @@ def zone_of(user: Any) -> ZoneInfo:
     return chosen if chosen is not None else home_zone(user)
 
 
-def viewer_zone() -> ZoneInfo:
-    """The zone of the signed-in player this request serves (UTC for visitors and outside a
-    request), worked out once per request and player."""
+def signed_in_zone() -> ZoneInfo | None:
+    """The zone of the signed-in player this request serves, worked out once per request and
+    player; None for visitors and outside a request."""
     if not has_request_context():
-        return UTC_ZONE
+        return None
     from flask_login import current_user
 
     if not current_user.is_authenticated:
-        return UTC_ZONE
+        return None
     viewer, zone = g.get("fairway_viewer_zone", (None, None))
     if viewer != current_user.id or zone is None:
         zone = zone_of(current_user)
         g.fairway_viewer_zone = (current_user.id, zone)
     return zone
+
+
+def viewer_zone() -> ZoneInfo:
+    """The zone times are shown in for whoever this request serves: UTC for visitors and
+    outside a request."""
+    return signed_in_zone() or UTC_ZONE
 
 
 def forget_viewer_zone() -> None:

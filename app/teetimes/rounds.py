@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app import jobs
 from app.clock import utcnow
 from app.core.text import when
-from app.core.zones import in_zone, timezone_for_zip, viewer_zone
+from app.core.zones import in_zone, signed_in_zone, timezone_for_zip
 from app.courses.services import get_course
 from app.extensions import db
 from app.identity.models import User
@@ -67,13 +67,14 @@ def when_text(tee_time: TeeTime, viewer: ZoneInfo | None = None, *, yours: bool 
     """How a round's time reads in pages, mail and messages: on the course's clock ("Sat Dec 6,
     7:30 AM PST"), with the viewer's own clock beside it when theirs differs then ("Sat Dec 6,
     8:00 AM EST · 5:00 AM your time"). ``viewer``: the zone of whoever reads it (default: the
-    signed-in viewer's; mail passes its recipient's); ``yours=False`` for text others read."""
+    signed-in viewer's, none for a visitor; mail passes its recipient's); ``yours=False`` for
+    text others read."""
     start = tee_time.local_start
     zone = ZoneInfo(tee_time.timezone)
     day = when(start, "day", zone)
     clock = start.strftime("%-I:%M %p %Z")
-    viewing = viewer or viewer_zone()
-    mine = in_zone(start, viewing)
+    viewing = viewer or signed_in_zone()
+    mine = in_zone(start, viewing) if viewing is not None else start
     if yours and mine.utcoffset() != start.utcoffset():
         their_day = "" if mine.date() == start.date() else f"{when(mine, 'day', viewing)}, "
         clock += f" · {their_day}{mine:%-I:%M %p} your time"

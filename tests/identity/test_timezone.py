@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from flask import render_template_string
+from flask import g, render_template_string
 
 from app.core import zones
 from app.core.text import when
@@ -71,7 +71,7 @@ def test_choosing_automatic_again_goes_back_to_the_home_zip(ann, client):
 
 @pytest.mark.parametrize(
     "zone", ["Mars/Olympus_Mons", "america/new_york", "../../etc/passwd", "/usr/share/zoneinfo/UTC",
-             "A" * 300, "Europe/London\x00"],
+             "A" * 300, "Etc/GMT+99"],
 )
 def test_an_unknown_zone_is_refused_with_a_message(ann, client, zone):
     response = choose(client, zone)
@@ -138,8 +138,10 @@ def test_the_year_shows_only_when_it_is_not_the_viewers_current_one():
 
 
 @time_machine.travel(datetime(2026, 12, 1, 14, 5, tzinfo=UTC), tick=False)
-def test_when_uses_the_signed_in_viewer_and_utc_for_visitors(app, ann, client):
+def test_when_uses_the_signed_in_viewer_and_utc_for_visitors(app, client):
+    make_member("ann", zip=SAN_FRANCISCO)
     make_member("bob", zip=NEW_YORK)
+    assert login(client, "ann").status_code == 303
     messaging.send_message(fetch("bob"), fetch("ann"), "nine holes?")
     db.session.commit()
     inbox = client.get("/messages").get_data(as_text=True)
@@ -148,6 +150,7 @@ def test_when_uses_the_signed_in_viewer_and_utc_for_visitors(app, ann, client):
     thread = client.get("/messages/bob").get_data(as_text=True)
     assert "Tue Dec 1, 11:05 PM JST" in thread and "PST" not in thread
     with app.test_request_context():
+        g.__dict__.clear()  # the test's app context kept the last request's signed-in user
         shown = render_template_string("{{ t|when }}", t=datetime(2026, 12, 1, 14, 5))
         assert shown == "Tue Dec 1, 2:05 PM UTC"
 
@@ -157,7 +160,9 @@ def test_when_uses_the_signed_in_viewer_and_utc_for_visitors(app, ann, client):
 
 # 17:00 in San Francisco on Nov 30 is already 01:00 on Dec 1 in UTC.
 @time_machine.travel(datetime(2030, 12, 1, 1, 0, tzinfo=UTC), tick=False)
-def test_the_grid_starts_on_the_players_today(ann, client, make_user):
+def test_the_grid_starts_on_the_players_today(app, client):
+    make_member("ann", zip=SAN_FRANCISCO)
+    assert login(client, "ann").status_code == 303
     page = client.get("/availability").get_data(as_text=True)
     assert "Sat Nov 30" in page and date(2030, 11, 30).isoformat() in page
     assert date(2030, 12, 13).isoformat() in page and date(2030, 12, 14).isoformat() not in page

@@ -25,10 +25,16 @@ def test_a_round_in_the_viewers_own_zone_shows_one_time(player, as_user, round_o
     assert "Wed Jun 12, 8:00 AM EDT" in page and "your time" not in page
 
 
+def test_a_visitor_sees_the_courses_time_alone(player, round_of, client):
+    tee_time = round_of(player("nyc_host", zip=NEW_YORK), at=time(8, 0), visibility="link")
+    page = client.get(f"/t/{tee_time.code}").get_data(as_text=True)
+    assert "Wed Jun 12, 8:00 AM EDT" in page and "your time" not in page
+
+
 def test_a_chosen_zone_beats_the_home_zip_and_the_day_shows_when_it_differs(player, round_of, app):
     tee_time = round_of(player("nyc_host", zip=NEW_YORK), at=time(8, 0))
     tokyo = zone_named("Asia/Tokyo")
-    assert when_text(tee_time, tokyo) == "Wed Jun 12, 8:00 AM EDT · Wed Jun 12, 9:00 PM your time"
+    assert when_text(tee_time, tokyo) == "Wed Jun 12, 8:00 AM EDT · 9:00 PM your time"
     late = round_of(player("sf_host", zip=SAN_FRANCISCO), at=time(18, 0))
     # 18:00 in San Francisco is already the next morning in Tokyo.
     assert when_text(late, tokyo) == "Wed Jun 12, 6:00 PM PDT · Thu Jun 13, 10:00 AM your time"
