@@ -108,7 +108,6 @@ class ConfirmPasswordForm(FlaskForm):
     )
 
 
-
 class TimezoneForm(FlaskForm):
     """The zone times are shown in: common zones first, then every IANA zone; empty means "from
     my home zip". Any other value is refused with a message (422), not a 500."""
