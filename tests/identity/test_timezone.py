@@ -15,6 +15,7 @@ from app.core.text import when
 from app.extensions import db
 from app.messaging import services as messaging
 from tests.factories import make_member
+from tests.home.conftest import counting_statements
 from tests.identity.conftest import fetch
 from tests.support import login, post
 
@@ -153,6 +154,30 @@ def test_when_uses_the_signed_in_viewer_and_utc_for_visitors(app, client):
         g.__dict__.clear()  # the test's app context kept the last request's signed-in user
         shown = render_template_string("{{ t|when }}", t=datetime(2026, 12, 1, 14, 5))
         assert shown == "Tue Dec 1, 2:05 PM UTC"
+
+
+def test_the_zone_costs_no_query(app, client):
+    """The home zip comes from the profile the page loads anyway (the navigation's greeting): a
+    page of times costs the same statements whether the zone is chosen or comes from the zip."""
+    make_member("ann", zip=SAN_FRANCISCO)
+    make_member("bob", zip=NEW_YORK)
+    messaging.send_message(fetch("bob"), fetch("ann"), "nine holes?")
+    db.session.commit()
+    assert login(client, "ann").status_code == 303
+
+    def inbox() -> tuple[str, int]:
+        db.session.expunge_all()  # nothing loaded before the request, as in production
+        with counting_statements() as statements:
+            page = client.get("/messages").get_data(as_text=True)
+        return page, len(statements)
+
+    page, from_zip = inbox()
+    assert "PST" in page or "PDT" in page
+    fetch("ann").timezone = "Asia/Tokyo"
+    db.session.commit()
+    page, chosen = inbox()
+    assert "JST" in page
+    assert from_zip == chosen
 
 
 # --- the availability grid ---------------------------------------------------------------------
