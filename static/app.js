@@ -214,3 +214,21 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Time zone: while none is chosen, offer the browser's own zone (Intl) when it differs from the
+// home zip's; choosing it only fills the select, saving is still the player's click.
+document.addEventListener("DOMContentLoaded", function () {
+  var offer = document.querySelector("button[data-browser-zone]");
+  var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!offer || !zone) { return; }
+  var select = document.getElementById(offer.dataset.for);
+  if (!select || select.value !== "" || zone === offer.dataset.automatic) { return; }
+  var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
+  if (!known) { return; }
+  offer.textContent = "Use this device's zone: " + zone;
+  offer.hidden = false;
+  offer.addEventListener("click", function () {
+    select.value = zone;
+    select.focus();
+  });
+});

@@ -23,6 +23,7 @@ from app.clock import utcnow
 from app.core.pagination import Paginated
 from app.core.search import contains
 from app.core.signals import admin_action, this_app
+from app.core.zones import in_zone, viewer_zone
 from app.extensions import db
 from app.identity import services as identity
 from app.identity.models import OUTCOMES, LoginAttempt, User
@@ -221,7 +222,10 @@ def failures_by_hour(now: datetime | None = None) -> list[tuple[datetime, int]]:
 
 
 def failure_chart(now: datetime | None = None) -> BarChart:
-    return bar_chart([(hour.strftime("%H:00"), count) for hour, count in failures_by_hour(now)])
+    """The last 24 hours of failed sign-ins, each hour labelled on the admin's clock."""
+    zone = viewer_zone()
+    hours = failures_by_hour(now)
+    return bar_chart([(in_zone(hour, zone).strftime("%H:%M"), count) for hour, count in hours])
 
 
 # --- mail and queues -------------------------------------------------------------------------

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-#: Timestamps are stored and shown in UTC for now; local time would change only ``when``.
+from app.clock import utcnow
+from app.core import zones
+
+#: How times read (one format for pages, mail and flashes). Stored times are naive UTC; ``when``
+#: shows them on the viewer's clock with the zone's abbreviation. The year shows only when it is
+#: not the current one.
 FORMATS = {
-    "minute": "%Y-%m-%d %H:%M UTC",
-    "second": "%Y-%m-%d %H:%M:%S UTC",
-    "date": "%Y-%m-%d",
+    "minute": "%a %b %-d{year}, %-I:%M %p %Z",
+    "second": "%a %b %-d{year}, %-I:%M:%S %p %Z",
+    "date": "%b %-d, %Y",
     "day": "%a %b %-d",
 }
 
@@ -23,10 +29,19 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return word if count == 1 else (many or word + "s")
 
 
-def when(moment: datetime | date, precision: str = "minute") -> str:
-    """A timestamp in Fairway's one format: ``2026-12-01 14:05 UTC``; ``precision`` "second"
-    adds the seconds, "date" gives the day alone, "day" a weekday ("Tue Dec 1")."""
-    return moment.strftime(FORMATS[precision])
+def when(moment: datetime | date, precision: str = "minute", zone: ZoneInfo | str | None = None) -> str:
+    """A time in Fairway's one format, on the clock of ``zone`` (default: the signed-in viewer's
+    zone, UTC outside a request; mail passes its recipient's): "Tue Dec 1, 6:05 AM PST".
+    ``precision`` "second" adds the seconds, "date" gives the day alone ("Dec 1, 2026"), "day" a
+    weekday ("Tue Dec 1"). A naive datetime is UTC, as stored; a ``date`` is shown as it is."""
+    if not isinstance(moment, datetime):
+        return moment.strftime(FORMATS[precision].replace("{year}", ""))
+    if isinstance(zone, str):
+        zone = zones.zone_named(zone) or zones.UTC_ZONE
+    viewing = zone or zones.viewer_zone()
+    local = zones.in_zone(moment, viewing)
+    year = "" if local.year == zones.in_zone(utcnow(), viewing).year else " %Y"
+    return local.strftime(FORMATS[precision].replace("{year}", year))
 
 
 #: Links found in what players write become these, and only these (no javascript:, no ftp).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app.core import zones
 from app.core.forms import lower, strip
 from app.identity.passwords import MAX_LENGTH, password_problem
 
@@ -106,3 +107,23 @@ class ConfirmPasswordForm(FlaskForm):
         "Password", validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)]
     )
 
+
+class TimezoneForm(FlaskForm):
+    """The zone times are shown in: common zones first, then every IANA zone; empty means "from
+    my home zip". Any other value is refused with a message (422), not a 500."""
+
+    timezone = SelectField("Time zone", filters=[strip], validate_choice=False)
+
+    def __init__(self, *args: object, automatic: str = "UTC", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = {
+            "Default": [("", automatic)],
+            "Common": list(zones.COMMON_ZONES),
+            "All time zones": [(name, name.replace("_", " ")) for name in zones.sorted_zone_names()],
+        }
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if len(field.data or "") > 64 or (field.data and zones.zone_named(field.data) is None):
+            raise ValidationError(
+                "That is not a time zone we know. Pick one from the list, such as America/New_York."
+            )

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     deactivated_at: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     last_login_at: so.Mapped[datetime | None]
+    # The IANA zone the player chose; None: not chosen (app.core.zones.zone_of picks the default).
+    timezone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     def get_id(self) -> str:
         """Sessions hold this token, not the id, so rotating it signs the user out everywhere."""

@@ -7,6 +7,8 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
+from app.clock import utcnow
+from app.core import zones
 from app.core.errors import answer_if_service_down_after
 from app.core.forms import ActionForm
 from app.core.transactions import retried
@@ -22,6 +24,7 @@ from app.identity.forms import (
     LoginForm,
     NewPasswordForm,
     RegisterForm,
+    TimezoneForm,
     UsernameForm,
 )
 from app.referrals import memory as referral_memory
@@ -212,13 +215,25 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
 # --- settings ----------------------------------------------------------------------------
 
 
+def _automatic_zone() -> str:
+    """What "not chosen" means for this player, for the settings list."""
+    home = zones.home_zone(current_user).key
+    return f"From my home zip ({home})" if home != "UTC" else "UTC (set a home zip to follow it)"
+
+
 def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
     context = {
         "username_form": UsernameForm(formdata=None, username=current_user.username),
+        "timezone_form": TimezoneForm(
+            formdata=None, timezone=current_user.timezone or "", automatic=_automatic_zone()
+        ),
         "email_form": ChangeEmailForm(formdata=None),
         "password_form": ChangePasswordForm(formdata=None),
         "delete_form": ConfirmPasswordForm(formdata=None),
         "action_form": ActionForm(),
+        "zone": zones.zone_of(current_user).key,
+        "automatic_zone": zones.home_zone(current_user).key,
+        "now": utcnow(),
     }
     context.update(forms)
     return render_template("identity/settings.html", **context), status
@@ -275,6 +290,17 @@ def settings_password() -> Response | tuple[str, int]:
         flash("Your password is changed. Other devices have been signed out.", "success")
         return redirect(url_for("identity.settings"), 303)
     return _settings_page(422, password_form=form)
+
+
+@bp.route("/settings/timezone", methods=["POST"])
+@login_required
+def settings_timezone() -> Response | tuple[str, int]:
+    form = TimezoneForm(automatic=_automatic_zone())
+    if form.validate_on_submit():
+        services.choose_timezone(current_user, form.timezone.data or None)
+        flash(f"Times now show in {zones.zone_of(current_user).key}.", "success")
+        return redirect(url_for("identity.settings"), 303)
+    return _settings_page(422, timezone_form=form)
 
 
 @bp.route("/settings/delete", methods=["POST"])

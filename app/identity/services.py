@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.core import zones
 from app.core.signals import this_app as _app
 from app.extensions import db
 from app.identity import passwords, tokens
@@ -370,6 +371,16 @@ def change_username(user: User, username: str) -> None:
             db.session.flush()
     except IntegrityError:
         raise UsernameTaken("That username is taken.") from None
+
+
+def choose_timezone(user: User, name: str | None) -> None:
+    """Show the player times in zone ``name`` (an IANA name the form checked), or, with None,
+    in the default: their home zip's zone, else UTC (``app.core.zones.zone_of``)."""
+    if name and zones.zone_named(name) is None:
+        raise IdentityError("That is not a time zone we know.")
+    user.timezone = name or None
+    db.session.flush()
+    zones.forget_viewer_zone()
 
 
 def change_email(user: User, email: str, password: str) -> None:

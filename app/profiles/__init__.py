@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from app.core.nav import NavLink, add_link, set_display_name
+from app.core.zones import set_home_zip
 from app.identity.signals import user_registered
 
 bp = Blueprint("profiles", __name__)
@@ -22,3 +23,4 @@ def register_nav(state) -> None:  # type: ignore[no-untyped-def]
     ):
         add_link(state.app, link)
     set_display_name(state.app, editing.display_name)
+    set_home_zip(state.app, editing.home_zip)

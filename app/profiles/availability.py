@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.core.inserts import insert_ignoring_duplicates
+from app.core.zones import today_in, zone_of
 from app.extensions import db
 from app.identity.models import User
 from app.profiles.editing import ProfileError
@@ -16,18 +17,20 @@ from app.profiles.models import SLOTS, AvailabilitySlot
 WINDOW_DAYS = 14
 
 
-def today() -> date:
-    return utcnow().date()
+def today(user: User) -> date:
+    """Today on the player's clock: a San Francisco evening is still today there, though UTC
+    has moved on to tomorrow."""
+    return today_in(zone_of(user))
 
 
-def window(start: date | None = None) -> list[date]:
-    """The days a player can mark: today and the 13 after it."""
-    first = start or today()
+def window(user: User) -> list[date]:
+    """The days a player can mark: their today and the 13 after it."""
+    first = today(user)
     return [first + timedelta(days=offset) for offset in range(WINDOW_DAYS)]
 
 
-def check_slot(day: date, slot: str) -> None:
-    first = today()
+def check_slot(user: User, day: date, slot: str) -> None:
+    first = today(user)
     if day < first:
         raise ProfileError("date", "That day has passed. Pick today or a day in the next two weeks.")
     if day > first + timedelta(days=WINDOW_DAYS - 1):
@@ -39,12 +42,12 @@ def check_slot(day: date, slot: str) -> None:
 def mark_slot(user: User, day: date, slot: str) -> None:
     """Say the player is free then. Marking a slot that is already marked changes nothing
     (the unique constraint decides, so two tabs racing can't make a duplicate)."""
-    check_slot(day, slot)
+    check_slot(user, day, slot)
     insert_ignoring_duplicates(AvailabilitySlot, user_id=user.id, day=day, slot=slot, created_at=utcnow())
 
 
 def unmark_slot(user: User, day: date, slot: str) -> None:
-    check_slot(day, slot)
+    check_slot(user, day, slot)
     db.session.execute(
         sa.delete(AvailabilitySlot).where(
             AvailabilitySlot.user_id == user.id, AvailabilitySlot.day == day, AvailabilitySlot.slot == slot
@@ -54,7 +57,7 @@ def unmark_slot(user: User, day: date, slot: str) -> None:
 
 def availability_grid(user: User) -> list[tuple[date, dict[str, bool]]]:
     """The coming 14 days, each with every slot marked or not (empty days included)."""
-    days = window()
+    days = window(user)
     marked = set(
         db.session.execute(
             sa.select(AvailabilitySlot.day, AvailabilitySlot.slot).where(
@@ -66,7 +69,7 @@ def availability_grid(user: User) -> list[tuple[date, dict[str, bool]]]:
 
 
 def has_slots(user: User) -> bool:
-    days = window()
+    days = window(user)
     return db.session.scalar(
         sa.select(sa.exists().where(
             AvailabilitySlot.user_id == user.id, AvailabilitySlot.day.between(days[0], days[-1])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, has_request_context, url_for
 
 from app.extensions import db
 from app.identity.models import User
@@ -23,11 +23,33 @@ class ProfileError(Exception):
         self.field = field
 
 
+def _held_profile(user: User) -> Profile | None:
+    """``user``'s profile by primary key, held for the rest of the request: the session's
+    identity map keeps objects only while something refers to them, so without the hold the
+    navigation's greeting and the viewer's time zone would each load it."""
+    if not has_request_context():
+        return db.session.get(Profile, user.id)
+    held = g.setdefault("fairway_profiles", {})
+    profile = held.get(user.id)
+    if profile is None or profile not in db.session:
+        profile = db.session.get(Profile, user.id)
+    if profile is not None:
+        held[user.id] = profile
+    return profile
+
+
 def display_name(user: User) -> str:
-    """The name a player goes by (their username until they set one). A primary-key lookup,
-    free when the page already loaded the profile."""
-    profile = db.session.get(Profile, user.id)
+    """The name a player goes by (their username until they set one). One primary-key lookup a
+    request, none when the page already loaded the profile."""
+    profile = _held_profile(user)
     return (profile.display_name if profile is not None else "") or user.username
+
+
+def home_zip(user: User) -> str | None:
+    """The player's home zip (the default of their time zone). A primary-key lookup, free when
+    the page already loaded the profile, as the navigation's greeting does on every page."""
+    profile = _held_profile(user)
+    return profile.zip if profile is not None else None
 
 
 def display_names(user_ids: list[int]) -> dict[int, str]:

@@ -37,7 +37,7 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
     if me.latitude is None or me.longitude is None:
         return PlayerPage(rows=[], total=0, page=page)
     origin = Origin(me.latitude, me.longitude, me.zip or "")
-    days = window()
+    days = window(user)
     mine = so.aliased(AvailabilitySlot, name="mine")
     theirs = so.aliased(AvailabilitySlot, name="theirs")
     def overlap(*columns: Any) -> sa.Select[Any]:
@@ -133,7 +133,7 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
     weeks: most such slots first, each with their (day, slot) pairs on those days. Two queries."""
     if not other_ids:
         return []
-    days = window()
+    days = window(user)
     mine = so.aliased(AvailabilitySlot, name="mine")
     theirs = so.aliased(AvailabilitySlot, name="theirs")
     pairs = db.session.execute(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.clock import utcnow
 from app.core.signals import this_app
 from app.core.text import plural
+from app.core.zones import zone_of
 from app.extensions import db
 from app.identity.models import User
 from app.messaging.services import MessagingError, send_message
@@ -47,7 +48,7 @@ def remove_player(host: User, tee_time_id: int, username: str) -> User:
     offer_free_spots(tee_time, now)
     mail_player(
         player, "teetime_removed", f"You're no longer in {host.username}'s round",
-        host=host, tee_time=tee_time, when=when_text(tee_time),
+        host=host, tee_time=tee_time, when=when_text(tee_time, zone_of(player)),
     )
     return player
 
@@ -67,7 +68,7 @@ def cancel_round(host: User, tee_time_id: int) -> list[User]:
     for player in players:
         mail_player(
             player, "teetime_cancelled", f"{host.username} cancelled the round at {tee_time.course}",
-            host=host, tee_time=tee_time, when=when_text(tee_time),
+            host=host, tee_time=tee_time, when=when_text(tee_time, zone_of(player)),
         )
     return players
 
@@ -89,7 +90,7 @@ def invite_player(host: User, tee_time_id: int, username: str) -> User:
         raise NotAllowed(f"You can't invite {player.username}.")
     spots = f"{left} open {plural(left, 'spot')}"
     body = (
-        f"I'm playing {tee_time.course} on {when_text(tee_time)} and have {spots}. "
+        f"I'm playing {tee_time.course} on {when_text(tee_time, yours=False)} and have {spots}. "
         f"Want to join? Claim a spot here: {round_url(tee_time)}"
     )
     try:

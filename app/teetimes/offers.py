@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.core.signals import this_app
+from app.core.text import when
+from app.core.zones import zone_of
 from app.extensions import db
 from app.identity.models import User
 from app.teetimes.listings import live_counts
@@ -66,10 +68,11 @@ def offer_free_spots(tee_time: TeeTime, now: datetime, quiet_for: int | None = N
         if entry.user_id == quiet_for:
             continue
         player = entry.user
+        zone = zone_of(player)
         spot_offered.send(this_app(), tee_time=tee_time, player=player, until=until)
         subject = f"A spot opened in {tee_time.host.username}'s round: it's yours to claim"
         mail_player(
-            player, "teetime_offer", subject, tee_time=tee_time, when=when_text(tee_time),
-            until=tee_time.local(until).strftime("%a %b %-d, %-I:%M %p %Z"), url=round_url(tee_time),
+            player, "teetime_offer", subject, tee_time=tee_time, when=when_text(tee_time, zone),
+            until=when(until, zone=zone), url=round_url(tee_time),
         )
     return [entry.user for entry in waiting]

@@ -22,6 +22,7 @@ import sqlalchemy.orm as so
 from app.clock import utcnow
 from app.core.inserts import dialect_insert
 from app.core.signals import this_app
+from app.core.zones import zone_of
 from app.extensions import db
 from app.identity.models import User
 from app.teetimes.listings import claims_of
@@ -98,7 +99,7 @@ def send_reminder(reminder: DueReminder) -> bool:
     round_reminder.send(this_app(), tee_time=tee_time, player=player, lead=reminder.lead)
     mail_player(
         player, "teetime_reminder", f"Reminder: golf at {tee_time.course} {LEAD_WORDS[reminder.lead]}",
-        tee_time=tee_time, when=when_text(tee_time), url=round_url(tee_time),
+        tee_time=tee_time, when=when_text(tee_time, zone_of(player)), url=round_url(tee_time),
         is_host=player.id == tee_time.host_id, lead=LEAD_WORDS[reminder.lead],
     )
     return True

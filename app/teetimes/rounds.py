@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app import jobs
 from app.clock import utcnow
 from app.core.text import when
+from app.core.zones import in_zone, signed_in_zone, timezone_for_zip
 from app.courses.services import get_course
 from app.extensions import db
 from app.identity.models import User
@@ -56,25 +56,6 @@ def tee_time_by_code(raw: str | None) -> TeeTime | None:
     return tee_time
 
 
-@lru_cache(maxsize=4096)
-def timezone_for_zip(zip_code: str) -> str:
-    """The IANA time zone of a US zip code, "UTC" when unknown."""
-    import zipcodes
-
-    try:
-        rows = zipcodes.matching(zip_code)
-    except (TypeError, ValueError):
-        return "UTC"
-    name = rows[0].get("timezone") if rows else None
-    if not name:
-        return "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return str(name)
-
-
 def start_of(day: date, slot: str | None, exact: time | None, timezone: str) -> datetime:
     """Tee time as naive UTC, from a day and a slot or exact time read on the course's clock."""
     clock = exact if exact is not None else SLOT_START[slot or "morning"]
@@ -82,11 +63,21 @@ def start_of(day: date, slot: str | None, exact: time | None, timezone: str) -> 
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def when_text(tee_time: TeeTime) -> str:
-    """How a round's time reads in pages, mail and messages ("Sat Dec 6, 7:30 AM PST")."""
+def when_text(tee_time: TeeTime, viewer: ZoneInfo | None = None, *, yours: bool = True) -> str:
+    """How a round's time reads in pages, mail and messages: on the course's clock ("Sat Dec 6,
+    7:30 AM PST"), with the viewer's own clock beside it when theirs differs then ("Sat Dec 6,
+    8:00 AM EST · 5:00 AM your time"). ``viewer``: the zone of whoever reads it (default: the
+    signed-in viewer's, none for a visitor; mail passes its recipient's); ``yours=False`` for
+    text others read."""
     start = tee_time.local_start
-    day = when(start, "day")
+    zone = ZoneInfo(tee_time.timezone)
+    day = when(start, "day", zone)
     clock = start.strftime("%-I:%M %p %Z")
+    viewing = viewer or signed_in_zone()
+    mine = in_zone(start, viewing) if viewing is not None else start
+    if yours and mine.utcoffset() != start.utcoffset():
+        their_day = "" if mine.date() == start.date() else f"{when(mine, 'day', viewing)}, "
+        clock += f" · {their_day}{mine:%-I:%M %p} your time"
     if tee_time.slot:
         return f"{day}, {tee_time.slot} (from {clock})"
     return f"{day}, {clock}"

@@ -4,9 +4,10 @@ page argument and the per-process cache."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from flask import render_template_string
 from werkzeug.exceptions import HTTPException
 
@@ -15,23 +16,26 @@ from app.core.text import plural, when
 from app.core.views import page_arg, positive_arg
 
 
+@time_machine.travel(datetime(2026, 12, 1, 15, 0, tzinfo=UTC), tick=False)
 def test_plural_and_when_read_the_same_everywhere():
     assert [f"{n} {plural(n, 'player')}" for n in (0, 1, 2)] == ["0 players", "1 player", "2 players"]
     assert plural(2, "person", "people") == "people"
     moment = datetime(2026, 12, 1, 14, 5, 9)
-    assert when(moment) == "2026-12-01 14:05 UTC"
-    assert when(moment, "second") == "2026-12-01 14:05:09 UTC"
-    assert when(moment, "date") == "2026-12-01"
+    assert when(moment) == "Tue Dec 1, 2:05 PM UTC"
+    assert when(moment, "second") == "Tue Dec 1, 2:05:09 PM UTC"
+    assert when(moment, "date") == "Dec 1, 2026"
     assert when(date(2026, 12, 6), "day") == "Sun Dec 6"
+    assert when(datetime(2025, 12, 1, 14, 5)) == "Mon Dec 1 2025, 2:05 PM UTC"  # another year
 
 
+@time_machine.travel(datetime(2026, 12, 1, 15, 0, tzinfo=UTC), tick=False)
 def test_the_filters_and_macros_render(app):
     with app.test_request_context():
         text = render_template_string(
             "{{ 1|plural('spot') }} {{ 3|plural('spot') }} {{ moment|when }}",
             moment=datetime(2026, 12, 1, 14, 5),
         )
-        assert text == "spot spots 2026-12-01 14:05 UTC"
+        assert text == "spot spots Tue Dec 1, 2:05 PM UTC"
         form = render_template_string(
             '{% from "_ui.html" import post_button %}'
             "{{ post_button('/u/ann/fistbump', 'Fist bump', class='small', hidden={'next': '/'},"

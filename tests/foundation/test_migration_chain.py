@@ -35,6 +35,7 @@ CHAIN = {
     "0013e_report_notices": ("0010a_invite_gate", set()),  # notification kinds
     "0013f_referral_holds": ("0013e_report_notices", {"referral_signals"}),
     "0014g_notification_mail": ("0013f_referral_holds", {"message_mails", "mail_digests"}),
+    "0014h_timezones": ("0014g_notification_mail", set()),  # a column: users.timezone
 }
 
 

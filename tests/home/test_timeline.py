@@ -34,7 +34,7 @@ def done_onboarding(*usernames: str) -> None:
 
 
 def free(username: str, days_ahead: int = 1, slot: str = "morning") -> None:
-    profiles.mark_slot(user(username), profiles.today() + timedelta(days=days_ahead), slot)
+    profiles.mark_slot(user(username), profiles.today(user(username)) + timedelta(days=days_ahead), slot)
     db.session.commit()
 
 
@@ -102,7 +102,7 @@ def test_people_you_follow_who_are_free_when_you_are(player, as_user):
     found = [c for c in cards(home_page(client)) if c.kind == "free"]
     assert [c.title for c in found] == ["Bob Ray is free on days you are"]
     assert found[0].actions == [("get", "/messages/bob")]
-    day = profiles.today() + timedelta(days=2)
+    day = profiles.today(user("ann")) + timedelta(days=2)
     assert f"{day.strftime('%a %b')} {day.day} morning" in found[0].body
     assert "free on 1 of the same days" in found[0].body
 

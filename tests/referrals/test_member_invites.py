@@ -125,7 +125,7 @@ def test_the_referrals_page_shows_invites_left_and_the_next_one_back(app, make_u
         client = app.test_client()
         login(client, "ann")
         page = client.get("/referrals").get_data(as_text=True)
-    assert "1 of 2</strong> invites left this month, next one back on 2030-07-01" in page
+    assert "1 of 2</strong> invites left this month, next one back on Jul 1, 2030" in page
 
 
 def test_the_referrals_page_says_when_a_new_member_starts_inviting(app, make_user):
@@ -133,7 +133,7 @@ def test_the_referrals_page_says_when_a_new_member_starts_inviting(app, make_use
     client = app.test_client()
     login(client, "ann")
     page = client.get("/referrals").get_data(as_text=True)
-    ready = (fetch("ann").created_at + timedelta(days=7)).strftime("%Y-%m-%d")
+    ready = (fetch("ann").created_at + timedelta(days=7)).strftime("%b %-d, %Y")
     assert f"starts letting friends in on {ready}" in page
 
 

@@ -145,7 +145,7 @@ def _world(app, player) -> None:
     player("carol_c")
     player("invited_one", verified=False)
     player("invited_two", verified=False)
-    day = profiles.today() + timedelta(days=1)
+    day = profiles.today(user(ANN)) + timedelta(days=1)
     for name in (ANN, ZED):
         profiles.mark_slot(user(name), day, "morning")
     messaging.send_message(user(ZED), user(ANN), "fancy a round?")

@@ -85,7 +85,7 @@ def test_earlier_notices_from_a_muted_player_are_hidden_and_come_back_on_unmute(
 
 def test_a_muted_player_leaves_my_timeline(player, as_user):
     player(ANN, handicap=12.0), player(ZED, handicap=12.0)
-    day = profiles.today() + timedelta(days=1)
+    day = profiles.today(user(ANN)) + timedelta(days=1)
     profiles.mark_slot(user(ANN), day, "morning")
     profiles.mark_slot(user(ZED), day, "morning")
     following.follow(user(ANN), user(ZED))

@@ -116,7 +116,7 @@ def _near_world(player) -> None:
     distance in Ann's search, match and timeline, and on his profile."""
     player(ANN, handicap=12.0, radius_miles=50)
     player(ZED, zip=OAKLAND, handicap=12.0)
-    day = profiles.today() + timedelta(days=1)
+    day = profiles.today(user(ANN)) + timedelta(days=1)
     for name in (ANN, ZED):
         profiles.mark_slot(user(name), day, "morning")
     db.session.commit()
