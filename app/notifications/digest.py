@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,6 +26,7 @@ from flask import current_app
 
 from app.clock import utcnow
 from app.core.inserts import dialect_insert
+from app.core.zones import UTC_ZONE, timezone_for_zip, zone_named
 from app.extensions import db
 from app.identity.models import User
 from app.notifications.mail import DIGEST_KINDS, can_receive_mail, mail_notice
@@ -36,7 +37,6 @@ from app.safety.services import quiet_for
 
 log = logging.getLogger(__name__)
 
-UTC_ZONE = ZoneInfo("UTC")
 #: The digest is due from ``DIGEST_HOUR`` for this long; missed (the machine down all morning),
 #: the day passes without one and the next digest gathers its news.
 MORNING = timedelta(hours=5)
@@ -45,15 +45,12 @@ LOOK_BACK = timedelta(days=7)
 
 
 def player_zone(user: User, home_zip: str | None) -> ZoneInfo:
-    """The player's time zone: their own setting when the account has one, else their home zip's,
-    else UTC. The one place the digest learns a player's zone."""
-    from app.teetimes.rounds import timezone_for_zip
-
-    name = getattr(user, "timezone", None) or (timezone_for_zip(home_zip) if home_zip else None)
-    try:
-        return ZoneInfo(name) if name else UTC_ZONE
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC_ZONE
+    """The player's time zone: their own setting, else their home zip's, else UTC (the rule of
+    ``app.core.zones.zone_of``, with the home zip the digest's query already holds)."""
+    chosen = zone_named(user.timezone)
+    if chosen is not None:
+        return chosen
+    return ZoneInfo(timezone_for_zip(home_zip)) if home_zip else UTC_ZONE
 
 
 def morning_day(now: datetime, zone: ZoneInfo) -> date | None:

@@ -176,10 +176,10 @@ def test_the_players_zone_comes_from_their_setting_else_their_zip_else_utc(app):
     assert digest.player_zone(ann, "10001") == ZoneInfo("America/New_York")
     assert digest.player_zone(ann, None) == ZoneInfo("UTC")
     assert digest.player_zone(ann, "00000") == ZoneInfo("UTC")
-    ann.timezone = "Europe/Paris"  # the column another change adds; read when it is there
+    ann.timezone = "Europe/Paris"  # the player's own setting wins
     assert digest.player_zone(ann, "94103") == ZoneInfo("Europe/Paris")
-    ann.timezone = "Not/AZone"
-    assert digest.player_zone(ann, "94103") == ZoneInfo("UTC")
+    ann.timezone = "Not/AZone"  # never stored by the settings form; read as unset, as zone_of does
+    assert digest.player_zone(ann, "94103") == ZoneInfo("America/Los_Angeles")
 
 
 def test_the_tick_sends_due_digests(app, clock):
