@@ -13,12 +13,14 @@ from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
 from app.teetimes.signals import (
+    offer_passed,
     player_removed,
     round_cancelled,
     round_reminder,
     spot_claimed,
     spot_freed,
     spot_offered,
+    thread_posted,
 )
 
 bp = Blueprint("notifications", __name__)
@@ -36,6 +38,8 @@ spot_claimed.connect(services.on_spot_claimed)
 spot_freed.connect(services.on_spot_freed)
 round_reminder.connect(services.on_round_reminder)
 spot_offered.connect(services.on_spot_offered)
+thread_posted.connect(services.on_thread_posted)
+offer_passed.connect(services.on_offer_passed)
 
 
 @bp.record_once

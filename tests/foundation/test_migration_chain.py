@@ -34,6 +34,8 @@ CHAIN = {
     "0010a_invite_gate": ("0012b_reports", {"invite_freezes"}),  # and referrals.admitted
     "0013e_report_notices": ("0010a_invite_gate", set()),  # notification kinds
     "0013f_referral_holds": ("0013e_report_notices", {"referral_signals"}),
+    # tee_times.local_day, day_slot; tee_time_waitlist.passed_told_at; notification kinds
+    "0014i_round_thread": ("0013f_referral_holds", {"tee_time_posts"}),
 }
 
 
