@@ -227,14 +227,14 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             rank=4, player=row, details=[_slot_text(day, slot) for day, slot in row.shared[:3]],
         ))
 
-    for row in rounds.nearby:
-        tee_time = row.tee_time
-        distance = f" · {row.distance:.1f} mi away" if row.distance is not None else ""
+    for near in rounds.nearby:
+        tee_time = near.tee_time
+        distance = f" · {near.distance:.1f} mi away" if near.distance is not None else ""
         cards.append(Card(
             "roundnear", f"A round near you at {tee_time.course}",
             f"{when_text(tee_time)}, when you're free · hosted by {tee_time.host.username}{distance}",
             Action("See the round", url_for("teetimes.show", code=tee_time.code)), rank=4,
-            details=[f"{row.spots_left} open {plural(row.spots_left, 'spot')}"],
+            details=[f"{near.spots_left} open {plural(near.spots_left, 'spot')}"],
         ))
 
     since = utcnow() - timedelta(days=NEW_PLAYER_DAYS)

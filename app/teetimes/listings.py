@@ -292,7 +292,8 @@ def home_rounds(user: User, limit: int) -> HomeRounds:
     candidates = (
         sa.select(
             TeeTime.id.label("id"), kind.label("kind"), (taken + held).label("taken"),
-            sa.func.row_number().over(partition_by=kind, order_by=(TeeTime.starts_at, TeeTime.id)).label("place"),
+            sa.func.row_number()
+            .over(partition_by=kind, order_by=(TeeTime.starts_at, TeeTime.id)).label("place"),
         )
         .join(host, host.id == TeeTime.host_id)
         .where(
@@ -328,7 +329,9 @@ def home_rounds(user: User, limit: int) -> HomeRounds:
             continue
         if origin is None or tee_time.latitude is None or tee_time.longitude is None:
             continue
-        distance = geo.haversine_miles(origin.latitude, origin.longitude, tee_time.latitude, tee_time.longitude)
+        distance = geo.haversine_miles(
+            origin.latitude, origin.longitude, tee_time.latitude, tee_time.longitude
+        )
         if distance <= me.radius_miles and len(found.nearby) < limit:
             found.nearby.append(RoundRow(tee_time, left, "open", distance))
     return found

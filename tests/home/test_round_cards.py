@@ -84,7 +84,9 @@ def test_rounds_near_you_when_you_are_free(player, as_user):
     claim("ivy", fits)
     client = as_user("ann")
     found = [c for c in cards(home_page(client)) if c.kind == "roundnear"]
-    assert [c.title for c in found] == ["A round near you at Harding Park", "A round near you at Lincoln Park"]
+    assert [c.title for c in found] == [
+        "A round near you at Harding Park", "A round near you at Lincoln Park",
+    ]
     assert found[0].actions == [("get", f"/t/{fits.code}")]
     assert found[1].actions == [("get", f"/t/{exact.code}")]
     assert "hosted by bob" in found[0].body and "mi away" in found[0].body

@@ -29,7 +29,8 @@ def posts(tee_time) -> list[tuple[str, str]]:
 
 def write(client, tee_time, body: str, headers: dict | None = None):
     token = csrf(client, f"/t/{tee_time.code}")
-    return client.post(f"/t/{tee_time.code}/thread", data={"body": body, "csrf_token": token}, headers=headers)
+    form = {"body": body, "csrf_token": token}
+    return client.post(f"/t/{tee_time.code}/thread", data=form, headers=headers)
 
 
 @pytest.fixture
@@ -66,14 +67,17 @@ def test_everyone_else_in_the_round_is_notified_once_per_unread_thread(foursome,
     assert write(as_user("bob"), foursome, "Second").status_code == 303
     assert notices("bob") == []
     for name in ("ann", "cy"):
-        assert [n for n in notices(name) if n[0] == "round_thread"] == [("round_thread", "bob", f"thread:{code}")]
+        thread_notices = [n for n in notices(name) if n[0] == "round_thread"]
+        assert thread_notices == [("round_thread", "bob", f"thread:{code}")]
     listing = as_user("ann").get("/notifications").get_data(as_text=True)
     assert "2 new posts, latest by bob," in listing and f'href="/t/{code}#thread"' in listing
     assert notices("dan") == []
 
 
 def test_a_muted_or_blocked_author_notifies_nobody_who_silenced_them(foursome, as_user):
-    ann, bob, cy = (db.session.scalar(sa.select(User).where(User.username == n)) for n in ("ann", "bob", "cy"))
+    ann, bob, cy = (
+        db.session.scalar(sa.select(User).where(User.username == name)) for name in ("ann", "bob", "cy")
+    )
     safety.mute(ann, bob)
     safety.block(cy, bob)
     db.session.commit()
@@ -155,7 +159,10 @@ def test_a_cancelled_rounds_thread_is_read_only(foursome, as_user):
     assert f'action="/t/{foursome.code}/thread"' not in page
 
 
-@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True, "RATELIMIT_MESSAGE": "2 per minute"}])
+LIMITED = {"RATELIMIT_ENABLED": True, "RATELIMIT_MESSAGE": "2 per minute"}
+
+
+@pytest.mark.parametrize("config_overrides", [LIMITED])
 def test_posting_counts_against_the_message_limit(foursome, as_user):
     bob = as_user("bob")
     assert write(bob, foursome, "one").status_code == 303
