@@ -31,6 +31,8 @@ from app.profiles.search import PlayerRow
 from app.referrals import links as referral_links
 from app.referrals import memory as referral_memory
 from app.referrals import stats as referral_stats
+from app.teetimes import listings as teetime_listings
+from app.teetimes.rounds import when_text
 
 PER_PAGE = 10
 #: how many cards of each kind the timeline holds at most
@@ -185,6 +187,20 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             Action("Send the link again", url_for("identity.resend_verification"), "post"), rank=0,
         ))
 
+    rounds = teetime_listings.home_rounds(user, limit=PER_KIND)
+    if rounds.next_round is not None:
+        tee_time = rounds.next_round.tee_time
+        hosting = rounds.next_round.role == "hosting"
+        who = "You're hosting" if hosting else f"Hosted by {tee_time.host.username}"
+        everyone = [tee_time.host.username, *rounds.players]
+        players = [name for name in everyone if name != user.username]
+        company = f"{len(players)} {plural(len(players), 'player')} with you" if players else "No players yet"
+        cards.append(Card(
+            "nextround", f"Your next round: {tee_time.course}", f"{when_text(tee_time)} · {who} · {company}",
+            Action("Add to calendar", url_for("teetimes.calendar_file", code=tee_time.code)),
+            rank=1, details=players,
+        ))
+
     if not has_slots(user):
         cards.append(Card(
             "availability", f"Set your availability for the next {WINDOW_DAYS} days",
@@ -209,6 +225,16 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
             Action(f"Plan a round with {row.user.username}",
                    url_for("messaging.conversation", username=row.user.username)),
             rank=4, player=row, details=[_slot_text(day, slot) for day, slot in row.shared[:3]],
+        ))
+
+    for near in rounds.nearby:
+        tee_time = near.tee_time
+        distance = f" · {near.distance:.1f} mi away" if near.distance is not None else ""
+        cards.append(Card(
+            "roundnear", f"A round near you at {tee_time.course}",
+            f"{when_text(tee_time)}, when you're free · hosted by {tee_time.host.username}{distance}",
+            Action("See the round", url_for("teetimes.show", code=tee_time.code)), rank=4,
+            details=[f"{near.spots_left} open {plural(near.spots_left, 'spot')}"],
         ))
 
     since = utcnow() - timedelta(days=NEW_PLAYER_DAYS)

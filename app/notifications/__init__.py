@@ -15,12 +15,14 @@ from app.following.signals import fist_bumped, followed
 from app.messaging.signals import conversation_read, message_sent
 from app.referrals.signals import referral_verified
 from app.teetimes.signals import (
+    offer_passed,
     player_removed,
     round_cancelled,
     round_reminder,
     spot_claimed,
     spot_freed,
     spot_offered,
+    thread_posted,
 )
 
 bp = Blueprint("notifications", __name__)
@@ -45,6 +47,8 @@ referral_verified.connect(mail.on_referral_verified)
 spot_claimed.connect(mail.on_spot_claimed)
 spot_freed.connect(mail.on_spot_freed)
 message_sent.connect(message_mail.on_message_sent)
+thread_posted.connect(services.on_thread_posted)
+offer_passed.connect(services.on_offer_passed)
 
 
 @bp.record_once

@@ -14,6 +14,7 @@ from app.identity.models import User
 KINDS = (
     "follow", "fistbump", "message", "referral", "round_removed", "round_cancelled", "round_claimed",
     "round_freed", "round_reminder", "round_offer", "report_handled", "warning",
+    "round_thread", "round_passed",
 )
 
 

@@ -163,6 +163,20 @@ def on_spot_offered(tee_time: Any, player: User, **_: Any) -> None:
     notify(player.id, "round_offer", tee_time.host_id, f"offer:{tee_time.code}")
 
 
+@listener("thread post")
+def on_thread_posted(tee_time: Any, author: User, players: list[User], **_: Any) -> None:
+    """Everyone else in the round hears of a post; a round's posts gather in one unread entry."""
+    for player in players:
+        notify(player.id, "round_thread", author.id, f"thread:{tee_time.code}")
+
+
+@listener("offer passed")
+def on_offer_passed(tee_time: Any, player: User, **_: Any) -> None:
+    """The waitlisted player whose 2 hours passed, and the host, hear that the spot moved on."""
+    notify(player.id, "round_passed", tee_time.host_id, f"passed:{tee_time.code}")
+    notify(tee_time.host_id, "round_passed", player.id, f"passedhost:{tee_time.code}")
+
+
 # --- reading -------------------------------------------------------------------------------
 
 

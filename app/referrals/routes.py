@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -45,10 +44,9 @@ def follow(code: str) -> Response:
 def _mine_page(invite_form: FriendInviteForm | None = None) -> str:
     code = links.current_code(current_user)
     url = links.referral_url(code)
-    qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
     invite_only = current_app.config["REGISTRATION_MODE"] == "invite_only"
     return render_template(
-        "referrals/mine.html", code=code, url=url, qr=qr,
+        "referrals/mine.html", code=code, url=url,
         stats=stats.stats_for(current_user), people=stats.people_referred(current_user),
         allowance=quota.allowance(current_user) if invite_only else None,
         form=ActionForm(), invite_form=invite_form or FriendInviteForm(),

@@ -14,9 +14,9 @@ from app.core.forms import ActionForm, strip
 from app.courses.services import course_choices
 from app.profiles.forms import parse_day
 from app.profiles.models import SLOT_HOURS, SLOTS
-from app.teetimes.models import MAX_SPOTS, VISIBILITIES, VISIBILITY_LABELS
+from app.teetimes.models import MAX_POST, MAX_SPOTS, VISIBILITIES, VISIBILITY_LABELS
 
-__all__ = ["ActionForm", "TeeTimeForm"]
+__all__ = ["ActionForm", "TeeTimeForm", "ThreadPostForm"]
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -96,3 +96,13 @@ class TeeTimeForm(FlaskForm):
         if not match:
             raise ValidationError("Use HH:MM on a 24-hour clock, like 07:30 or 16:10.")
         self.exact = dt.time(int(match.group(1)), int(match.group(2)))
+
+
+class ThreadPostForm(FlaskForm):
+    body = TextAreaField(
+        "Write to the players", filters=[strip],
+        validators=[
+            DataRequired(message="Write something first."),
+            Length(min=1, max=MAX_POST, message=f"A post is 1 to {MAX_POST} characters."),
+        ],
+    )

@@ -16,6 +16,7 @@ from app.following.services import followed_by, is_following
 from app.identity.models import User
 from app.profiles import geo
 from app.profiles.editing import profile_for
+from app.profiles.models import AvailabilitySlot
 from app.profiles.search import Origin, box_clause
 from app.safety.services import visible_to
 from app.teetimes.models import HELD, LAPSED, OFFERED, PASSED, PENDING, WAITING, Claim, TeeTime, WaitlistEntry
@@ -235,3 +236,102 @@ def hosted_open_rounds(user: Any) -> list[RoundRow]:
     if not user.is_authenticated:
         return []
     return [row for row in upcoming_for(user) if row.role == "hosting" and row.spots_left > 0]
+
+
+@dataclass
+class HomeRounds:
+    """The home page's rounds: the player's next one (with its players) and open ones near them."""
+
+    next_round: RoundRow | None
+    players: list[str]
+    nearby: list[RoundRow]
+
+
+def home_rounds(user: User, limit: int) -> HomeRounds:
+    """In one query: the next round the player hosts or holds (or awaits) a spot in, with its
+    players' names; and up to ``limit`` upcoming rounds with an open spot, hosted within the
+    player's radius (a link round, or a followers round of someone they follow), on a day and
+    part of day they marked free, never their own nor those of players a block stands between
+    them and, nor ones they left the host's hands in (removed) or already joined."""
+    now = utcnow()
+    me = profile_for(user)
+    host = so.aliased(User, name="host")
+    player = so.aliased(User, name="player")
+    taken = (
+        sa.select(sa.func.count(Claim.id)).join(player, player.id == Claim.user_id)
+        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    held = (
+        sa.select(sa.func.count(WaitlistEntry.id))
+        .where(WaitlistEntry.tee_time_id == TeeTime.id, WaitlistEntry.holding(now))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    mine = sa.or_(TeeTime.host_id == user.id, sa.exists().where(
+        Claim.tee_time_id == TeeTime.id, Claim.user_id == user.id, Claim.live(now),
+    ))
+    nearby: sa.ColumnElement[bool] = sa.false()
+    origin = None
+    if me.latitude is not None and me.longitude is not None:
+        origin = Origin(me.latitude, me.longitude, me.zip or "")
+        nearby = sa.and_(
+            box_clause(TeeTime.latitude, TeeTime.longitude, origin, me.radius_miles),
+            sa.or_(TeeTime.visibility == "link", TeeTime.host_id.in_(followed_by(user))),
+            ~sa.exists().where(
+                Claim.tee_time_id == TeeTime.id, Claim.user_id == user.id,
+                sa.or_(Claim.removed_at.is_not(None), Claim.live(now)),
+            ),
+            sa.exists().where(
+                AvailabilitySlot.user_id == user.id, AvailabilitySlot.day == TeeTime.local_day,
+                AvailabilitySlot.slot == TeeTime.day_slot,
+            ),
+            visible_to(user.id, TeeTime.host_id),
+            taken + held < TeeTime.spots,
+        )
+    kind = sa.case((mine, 0), else_=1)
+    candidates = (
+        sa.select(
+            TeeTime.id.label("id"), kind.label("kind"), (taken + held).label("taken"),
+            sa.func.row_number()
+            .over(partition_by=kind, order_by=(TeeTime.starts_at, TeeTime.id)).label("place"),
+        )
+        .join(host, host.id == TeeTime.host_id)
+        .where(
+            TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None), host.deactivated_at.is_(None),
+            sa.or_(mine, sa.and_(TeeTime.host_id != user.id, nearby)),
+        )
+        .subquery()
+    )
+    names = (
+        sa.select(sa.func.aggregate_strings(player.username, ","))
+        .select_from(Claim).join(player, player.id == Claim.user_id)
+        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(TeeTime, candidates.c.kind, candidates.c.taken, names)
+        .join(candidates, candidates.c.id == TeeTime.id)
+        .options(so.joinedload(TeeTime.host))
+        .where(sa.or_(
+            sa.and_(candidates.c.kind == 0, candidates.c.place == 1),
+            # Twice as many as shown: the box's corners are further than the radius.
+            sa.and_(candidates.c.kind == 1, candidates.c.place <= limit * 2),
+        ))
+        .order_by(candidates.c.kind, TeeTime.starts_at, TeeTime.id)
+    ).all()
+    found = HomeRounds(None, [], [])
+    for tee_time, row_kind, row_taken, row_names in rows:
+        left = max(0, tee_time.spots - int(row_taken or 0))
+        if row_kind == 0:
+            role = "hosting" if tee_time.host_id == user.id else "joined"
+            found.next_round = RoundRow(tee_time, left, role)
+            found.players = sorted(row_names.split(",")) if row_names else []
+            continue
+        if origin is None or tee_time.latitude is None or tee_time.longitude is None:
+            continue
+        distance = geo.haversine_miles(
+            origin.latitude, origin.longitude, tee_time.latitude, tee_time.longitude
+        )
+        if distance <= me.radius_miles and len(found.nearby) < limit:
+            found.nearby.append(RoundRow(tee_time, left, "open", distance))
+    return found

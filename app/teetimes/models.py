@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -49,6 +49,10 @@ class TeeTime(db.Model):  # type: ignore[name-defined,misc]
     visibility: so.Mapped[str] = so.mapped_column(sa.String(10), default="link")
     latitude: so.Mapped[float | None] = so.mapped_column(sa.Double)
     longitude: so.Mapped[float | None] = so.mapped_column(sa.Double)
+    # The day and part of day on the course's clock (a slot round's slot, or the slot an exact
+    # time falls in), so "rounds when I'm free" is a join on availability_slots(day, slot).
+    local_day: so.Mapped[date | None]
+    day_slot: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     cancelled_at: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
@@ -153,6 +157,8 @@ class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
     joined_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     offered_at: so.Mapped[datetime | None]
     offered_until: so.Mapped[datetime | None]
+    #: when the player and the host were told the player's turn passed (once per offer)
+    passed_told_at: so.Mapped[datetime | None]
 
     user: so.Mapped[User] = so.relationship()
 
@@ -165,3 +171,26 @@ class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
     def holding(now: datetime) -> sa.ColumnElement[bool]:
         """The SQL twin of ``status(now) == OFFERED``: entries that hold a spot."""
         return WaitlistEntry.offered_until > now
+
+
+#: A thread post's most characters.
+MAX_POST = 500
+
+
+class RoundPost(db.Model):  # type: ignore[name-defined,misc]
+    """A line in a round's thread, which only the host and the players holding (or awaiting) a
+    spot read and write."""
+
+    __tablename__ = "tee_time_posts"
+    __table_args__ = (
+        # The thread: one round's posts in order.
+        sa.Index("ix_tee_time_posts_tee_time_id_id", "tee_time_id", "id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    tee_time_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tee_times.id", ondelete="CASCADE"))
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: so.Mapped[str] = so.mapped_column(sa.String(MAX_POST))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    author: so.Mapped[User] = so.relationship()

@@ -17,7 +17,7 @@ from app.teetimes.listings import live_counts
 from app.teetimes.mail import mail_player
 from app.teetimes.models import TeeTime, WaitlistEntry
 from app.teetimes.rounds import round_url, when_text
-from app.teetimes.signals import spot_offered
+from app.teetimes.signals import offer_passed, spot_offered
 
 #: How long a freed spot is held for the first player in line.
 OFFER_HOLD = timedelta(hours=2)
@@ -41,11 +41,39 @@ def entry_of(tee_time_id: int, user_id: int) -> WaitlistEntry | None:
     )
 
 
+def tell_passed(tee_time: TeeTime, now: datetime, quiet_for: int | None = None) -> list[User]:
+    """Tell each waitlisted player whose held spot passed unclaimed (by mail and notification),
+    and the host (notification), once per offer: ``passed_told_at`` marks it, under the round's
+    lock. ``quiet_for``, the player acting now, is marked but not told."""
+    passed = list(db.session.scalars(
+        sa.select(WaitlistEntry)
+        .join(User, User.id == WaitlistEntry.user_id)
+        .where(
+            WaitlistEntry.tee_time_id == tee_time.id, WaitlistEntry.offered_until <= now,
+            WaitlistEntry.passed_told_at.is_(None), User.deactivated_at.is_(None),
+        )
+        .order_by(WaitlistEntry.offered_until, WaitlistEntry.id)
+    ))
+    for entry in passed:
+        entry.passed_told_at = now
+    db.session.flush()
+    told = [entry.user for entry in passed if entry.user_id != quiet_for]
+    for player in told:
+        offer_passed.send(this_app(), tee_time=tee_time, player=player)
+        mail_player(
+            player, "teetime_passed", f"The spot in {tee_time.host.username}'s round was passed on",
+            tee_time=tee_time, when=when_text(tee_time), url=round_url(tee_time),
+        )
+    return told
+
+
 def offer_free_spots(tee_time: TeeTime, now: datetime, quiet_for: int | None = None) -> list[User]:
     """Hold each free spot of the (locked) round for the next player waiting in line, and tell
-    them by mail and notification (not ``quiet_for``: the claimer at hand, who takes it now)."""
+    them by mail and notification (not ``quiet_for``: the claimer at hand, who takes it now).
+    Players whose own hold passed unclaimed hear of it first."""
     if tee_time.cancelled_at is not None or tee_time.is_closed(now):
         return []
+    tell_passed(tee_time, now, quiet_for)
     taken = live_counts([tee_time.id], now).get(tee_time.id, 0) + offers_held(tee_time.id, now)
     free = tee_time.spots - taken
     if free <= 0:

@@ -63,6 +63,15 @@ def start_of(day: date, slot: str | None, exact: time | None, timezone: str) -> 
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+def day_slot_of(tee_time: TeeTime) -> str:
+    """The part of day a round is in on the course's clock: its slot, or the slot whose hours
+    (``profiles.models.SLOT_HOURS``) hold its exact time."""
+    if tee_time.slot:
+        return tee_time.slot
+    hour = tee_time.local_start.hour
+    return "morning" if hour < 11 else "midday" if hour < 16 else "twilight"
+
+
 def when_text(tee_time: TeeTime, viewer: ZoneInfo | None = None, *, yours: bool = True) -> str:
     """How a round's time reads in pages, mail and messages: on the course's clock ("Sat Dec 6,
     7:30 AM PST"), with the viewer's own clock beside it when theirs differs then ("Sat Dec 6,
@@ -141,6 +150,7 @@ def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
             spots=details.spots, note=details.note, visibility=details.visibility,
             latitude=latitude, longitude=longitude,
         )
+        tee_time.local_day, tee_time.day_slot = tee_time.local_start.date(), day_slot_of(tee_time)
         try:
             with db.session.begin_nested():
                 db.session.add(tee_time)

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.views import limit_setting
+from app.core.views import limit_setting, refused, wants_fragment
 from app.extensions import limiter
-from app.teetimes import bp, calendar, claims, errors, hosting, listings, rounds, waitlist
-from app.teetimes.forms import ActionForm, TeeTimeForm
+from app.teetimes import bp, calendar, claims, errors, hosting, listings, rounds, thread, waitlist
+from app.teetimes.forms import ActionForm, TeeTimeForm, ThreadPostForm
 from app.teetimes.models import TeeTime
 
 
@@ -20,11 +20,16 @@ def _round(code: str) -> TeeTime:
     return tee_time
 
 
-def _page(tee_time: TeeTime, status: int = 200, refusal: str | None = None) -> tuple[str, int]:
+def _page(
+    tee_time: TeeTime, status: int = 200, refusal: str | None = None, post_form: ThreadPostForm | None = None,
+) -> tuple[str, int]:
+    in_round = calendar.in_round(current_user, tee_time)
     return render_template(
         "teetimes/show.html", view=listings.round_view(current_user, tee_time),
         url=rounds.round_url(tee_time), when=rounds.when_text(tee_time), refusal=refusal,
-        form=ActionForm(), in_round=calendar.in_round(current_user, tee_time),
+        form=ActionForm(), in_round=in_round,
+        posts=thread.thread_of(current_user, tee_time) if in_round else [],
+        post_form=post_form or ThreadPostForm(formdata=None),
     ), status
 
 
@@ -180,3 +185,39 @@ def invite(code: str, username: str) -> Response | tuple[str, int]:
         return _refused(tee_time, exc)
     flash(f"We sent {player.username} your tee time's link.", "success")
     return redirect(url_for("profiles.match"), 303)
+
+
+def _thread(tee_time: TeeTime, form: ThreadPostForm, status: int = 200) -> tuple[str, int]:
+    """The thread with its compose box, as htmx swaps it in place."""
+    return render_template(
+        "teetimes/_thread.html", tee_time=tee_time, posts=thread.thread_of(current_user, tee_time),
+        post_form=form,
+    ), status
+
+
+@bp.post("/t/<code>/thread")
+@login_required
+# A thread post is a message to the round: it counts against the same limit as messages.
+@limiter.limit(limit_setting("RATELIMIT_MESSAGE"), key_func=lambda: f"message:{current_user.id}")
+def thread_post(code: str) -> Response | tuple[str, int]:
+    tee_time = _round(code)
+    if not calendar.in_round(current_user, tee_time):
+        # Someone who can't even see the round learns nothing about it.
+        if not listings.can_see(current_user, tee_time):
+            abort(404)
+        return refused(403, "Only the host and the round's players can write in its thread.")
+    form = ThreadPostForm()
+    if form.validate_on_submit():
+        try:
+            thread.post_to_thread(current_user, tee_time, form.body.data or "")
+        except thread.InvalidPost as exc:
+            form.body.errors = [*form.body.errors, str(exc)]
+        except errors.TeeTimeError as exc:
+            return refused(exc.status, str(exc))
+        else:
+            if wants_fragment():
+                return _thread(tee_time, ThreadPostForm(formdata=None))
+            return redirect(url_for("teetimes.show", code=tee_time.code, _anchor="thread"), 303)
+    if wants_fragment():
+        return _thread(tee_time, form, 422)
+    return _page(tee_time, 422, post_form=form)

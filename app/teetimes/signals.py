@@ -19,3 +19,9 @@ round_reminder = teetime_signals.signal("teetime-round-reminder")
 #: sent with ``tee_time``, ``player`` and ``until`` (naive UTC) when a spot is held for the first
 #: player on a full round's waitlist.
 spot_offered = teetime_signals.signal("teetime-spot-offered")
+#: sent with ``tee_time``, ``author`` (User), ``post`` (RoundPost) and ``players`` (the other
+#: Users in the round: the host and the players holding or awaiting a spot) on a thread post.
+thread_posted = teetime_signals.signal("teetime-thread-posted")
+#: sent with ``tee_time`` and ``player`` when a spot held for a waitlisted player passes to the
+#: next in line (or back to anyone) because they did not claim it in time.
+offer_passed = teetime_signals.signal("teetime-offer-passed")

@@ -50,7 +50,7 @@ def join_waitlist(player: User, tee_time_id: int) -> WaitlistEntry:
     if taken < tee_time.spots:
         raise ClaimRefused("This round has an open spot: claim it instead.")
     if entry is not None:
-        entry.joined_at, entry.offered_at, entry.offered_until = now, None, None
+        entry.joined_at, entry.offered_at, entry.offered_until, entry.passed_told_at = now, None, None, None
         db.session.flush()
         return entry
     entry = WaitlistEntry(tee_time_id=tee_time.id, user_id=player.id, joined_at=now)
@@ -90,13 +90,18 @@ def place_in_line(entry: WaitlistEntry) -> int:
 
 def advance_waitlists() -> int:
     """The tick's part: on every upcoming round with players waiting, offer the spots that freed
-    by the clock (a lapsed hold, an offer whose 2 hours passed). One committed transaction per
+    by the clock (a lapsed hold, an offer whose 2 hours passed), and tell players whose offer
+    passed (and the host) even when nobody is next in line. One committed transaction per
     round, under its lock. Returns how many players were offered a spot."""
     now = utcnow()
+    untold = sa.and_(WaitlistEntry.offered_until <= now, WaitlistEntry.passed_told_at.is_(None))
     rounds = list(db.session.scalars(
         sa.select(WaitlistEntry.tee_time_id).distinct()
         .join(TeeTime, TeeTime.id == WaitlistEntry.tee_time_id)
-        .where(WaitlistEntry.offered_at.is_(None), TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None))
+        .where(
+            sa.or_(WaitlistEntry.offered_at.is_(None), untold),
+            TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None),
+        )
     ))
     offered = 0
     for tee_time_id in rounds:

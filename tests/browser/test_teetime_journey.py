@@ -22,7 +22,10 @@ def test_a_visitor_joins_a_round_from_its_link(new_page, inbox, shots):
     host.get_by_role("button", name="Post tee time").click()
     expect(host.get_by_role("heading", name="Lincoln Park")).to_be_visible()
     expect(host.get_by_text("2 of 2 spots open")).to_be_visible()
-    link = host.get_by_text(re.compile(r"/t/[A-Z2-9]+$")).inner_text()
+    link = host.get_by_label("Share this link to fill the round").input_value()
+    assert re.search(r"/t/[A-Z2-9]+$", link)
+    expect(host.get_by_role("img", name="QR code for this round's link")).to_be_visible()
+    expect(host.get_by_role("button", name="Copy link")).to_be_visible()
     shots(host, "round-posted")
 
     visitor = new_page()
@@ -48,8 +51,17 @@ def test_a_visitor_joins_a_round_from_its_link(new_page, inbox, shots):
     expect(visitor.get_by_role("listitem").filter(has_text="ivy")).not_to_contain_text("waiting")
     shots(visitor, "in-the-round")
 
+    # The round's chat: a post goes in place (htmx), links become links, the host reads it.
+    visitor.get_by_label("Write to the players").fill("I can drive. Parking: https://example.com/lot")
+    visitor.get_by_role("button", name="Post").click()
+    thread = visitor.locator("#thread")
+    expect(thread.get_by_role("link", name="https://example.com/lot")).to_be_visible()
+    expect(visitor.get_by_label("Write to the players")).to_have_value("")
+    shots(visitor, "round-chat")
+
     host.reload()
     expect(host.get_by_text("1 of 2 spots open")).to_be_visible()
+    expect(host.locator("#thread")).to_contain_text("I can drive.")
     host.goto("/referrals")
     expect(host.get_by_role("listitem").filter(has=host.get_by_role("link", name="ivy"))).to_be_visible()
     shots(host, "host-credited")

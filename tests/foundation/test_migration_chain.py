@@ -36,6 +36,8 @@ CHAIN = {
     "0013f_referral_holds": ("0013e_report_notices", {"referral_signals"}),
     "0014g_notification_mail": ("0013f_referral_holds", {"message_mails", "mail_digests"}),
     "0014h_timezones": ("0014g_notification_mail", set()),  # a column: users.timezone
+    # tee_times.local_day, day_slot; tee_time_waitlist.passed_told_at; notification kinds
+    "0014i_round_thread": ("0014h_timezones", {"tee_time_posts"}),
 }
 
 
