@@ -41,6 +41,27 @@ def _conversation_page(other: User, form: MessageForm) -> str:
     )
 
 
+@bp.get("/messages/<username>/since")
+@login_required
+def since(username: str) -> Response | str | tuple[str, int]:
+    """The open conversation's poll (htmx, every ``MESSAGES_POLL_SECONDS``): the messages after
+    ``?after=<id>`` (absent: the page had none) as bubbles to append, marked read like the page
+    marks them; 204 when there is nothing new, in one statement."""
+    after = id_arg("after") or 0
+    found = services.messages_since(current_user, username, after)
+    if found.other is None:
+        abort(404)
+    if found.other.id == current_user.id:
+        return refused(422, "You can't send messages to yourself.")
+    if not found.reachable:
+        return refused(403, f"You can't message {found.other.username}.")
+    if not found.messages:
+        return Response(status=204)
+    if found.conversation is not None and any(m.sender_id != current_user.id for m in found.messages):
+        services.mark_read(current_user, found.conversation)
+    return render_template("messaging/_since.html", other=found.other, messages=found.messages, after=after)
+
+
 @bp.get("/messages/<username>")
 @bp.post("/messages/<username>")
 @login_required
