@@ -11,17 +11,38 @@ from app.core.views import limit_setting, page_arg, refused, wants_fragment
 from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
-from app.messaging.forms import MessageForm
+from app.messaging.forms import MessageForm, StartForm
 from app.profiles.editing import display_names
 from app.safety.services import FirstContactLimit, Unreachable, may_reach
 
 
 @bp.route("/messages")
 @login_required
-def inbox() -> str:
+def inbox() -> Response | str | tuple[str, int]:
+    """The inbox, with its "New message" box: ``?to=<username>`` leads to that conversation
+    (303), or comes back with the reason it can't (422, 404, or 403 across a block)."""
+    if "to" not in request.args:
+        return _inbox_page(StartForm(formdata=None))
+    form = StartForm(request.args)
+    if not form.validate():
+        return _inbox_page(form), 422
+    other = services.active_user(form.to.data or "")
+    if other is None:
+        return _inbox_page(form, f"There's no player called {form.to.data} on Fairway."), 404
+    if other.id == current_user.id:
+        return _inbox_page(form, "You can't send messages to yourself."), 422
+    if not may_reach(current_user, other):
+        return _inbox_page(form, f"You can't message {other.username}."), 403
+    return redirect(url_for("messaging.conversation", username=other.username), 303)
+
+
+def _inbox_page(start: StartForm, problem: str | None = None) -> str:
+    if problem:
+        start.to.errors = [*start.to.errors, problem]
     inbox = services.inbox(current_user, page_arg())
     return render_template(
         "messaging/inbox.html", inbox=inbox, names=display_names([row.other.id for row in inbox.rows]),
+        start=start, people=services.people_to_write(current_user),
     )
 
 

@@ -19,10 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.signals import this_app
 from app.extensions import db
+from app.following.services import followed_by
 from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
+from app.profiles.models import Profile
 from app.safety.services import check_new_conversation, check_reach, quiet_for, visible_to
 
 log = logging.getLogger(__name__)
@@ -253,6 +255,23 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
         page=page,
         has_next=len(rows) > per_page,
     )
+
+
+#: The most players the inbox's "New message" box suggests.
+SUGGESTIONS_MOST = 100
+
+
+def people_to_write(user: User, limit: int = SUGGESTIONS_MOST) -> list[tuple[str, str]]:
+    """``(username, display name)`` of the active players ``user`` follows, no block between
+    them, by username: the inbox's "New message" suggestions, in one query."""
+    rows = db.session.execute(
+        sa.select(User.username, Profile.display_name)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(User.id.in_(followed_by(user)), User.deactivated_at.is_(None), visible_to(user.id, User.id))
+        .order_by(User.username)
+        .limit(limit)
+    ).all()
+    return [(username, name or username) for username, name in rows]
 
 
 def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:

@@ -4,6 +4,7 @@ ours), marked read; the reader's own send in place never draws a message twice."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -37,7 +38,10 @@ def test_messages_from_the_other_player_appear_without_a_reload(new_page, shots)
 
     writer = new_page()
     sign_in(writer, "ann")
-    writer.goto("/messages/bob")
+    writer.goto("/messages")  # starts the conversation from the inbox's "New message" box
+    writer.get_by_label("To").fill("bob")
+    writer.get_by_role("button", name="Write").click()
+    expect(writer).to_have_url(re.compile(r"/messages/bob$"))
     send(writer, "Nine holes on Saturday?")
     expect(writer.locator(".message.mine")).to_have_count(1)
 
@@ -50,8 +54,10 @@ def test_messages_from_the_other_player_appear_without_a_reload(new_page, shots)
     send(reader, "Sure, 8 am?")
     expect(reader.locator(".message.mine")).to_have_count(1)
     send(writer, "See you there")
+    expect(writer.locator(".message.mine")).to_have_count(2)
     send(writer, "I'll book it")
-    expect(writer.locator(".message")).to_have_count(4, timeout=5_000)
+    expect(writer.locator(".message.mine")).to_have_count(3)
+    expect(writer.locator(".message")).to_have_count(4)
     expect(theirs).to_have_count(3, timeout=5_000)
     expect(reader.locator(".message .body")).to_have_text(
         ["Nine holes on Saturday?", "Sure, 8 am?", "See you there", "I'll book it"])
