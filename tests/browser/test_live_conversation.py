@@ -49,18 +49,22 @@ def test_messages_from_the_other_player_appear_without_a_reload(new_page, shots)
     expect(theirs).to_have_count(1, timeout=5_000)
     expect(theirs).to_contain_text("Nine holes on Saturday?")
     expect(reader.get_by_text("Say hello!")).to_have_count(0)
+    # The poll came back with the next ``after``: the next message comes too, once.
+    send(writer, "Or 18?")
+    expect(writer.locator(".message.mine")).to_have_count(2)
+    expect(theirs).to_have_count(2, timeout=5_000)
 
     # A reply in place, then more from the other side: each message once, in order.
     send(reader, "Sure, 8 am?")
     expect(reader.locator(".message.mine")).to_have_count(1)
     send(writer, "See you there")
-    expect(writer.locator(".message.mine")).to_have_count(2)
-    send(writer, "I'll book it")
     expect(writer.locator(".message.mine")).to_have_count(3)
-    expect(writer.locator(".message")).to_have_count(4)
-    expect(theirs).to_have_count(3, timeout=5_000)
+    send(writer, "I'll book it")
+    expect(writer.locator(".message.mine")).to_have_count(4)
+    expect(writer.locator(".message")).to_have_count(5)
+    expect(theirs).to_have_count(4, timeout=5_000)
     expect(reader.locator(".message .body")).to_have_text(
-        ["Nine holes on Saturday?", "Sure, 8 am?", "See you there", "I'll book it"])
+        ["Nine holes on Saturday?", "Or 18?", "Sure, 8 am?", "See you there", "I'll book it"])
     assert reader.evaluate("window.__sameDocument === true") and loads == []
     shots(reader, "conversation-live")
 
