@@ -76,6 +76,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     mail.init_app(app)
     csrf.init_app(app)
+    from app.core import assets
+
+    assets.init_app(app)
     # Flask runs after-request functions last registered first: this one sees the limiter's headers.
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)

@@ -162,6 +162,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
             env, "REFERRAL_CLICK_FLUSH_SECONDS", 1.0, 0.05, 3600, float
         ),
         "ADMIN_PAGE_SIZE": _number(env, "ADMIN_PAGE_SIZE", 25, 1, 500),
+        "MESSAGES_POLL_SECONDS": _number(env, "MESSAGES_POLL_SECONDS", 10, 1, 3600),
         "AVATAR_MAX_BYTES": AVATAR_MAX_BYTES,
         # Sessions: server-side, in Redis when configured, else in the database.
         "SESSION_TYPE": "redis" if redis_url else "sqlalchemy",

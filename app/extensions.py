@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -54,4 +55,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
+compress = Compress()  # bound by app.core.assets: static CSS, JS and SVG only
 limiter = Limiter(key_func=limit_key, default_limits=[])

@@ -19,10 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.signals import this_app
 from app.extensions import db
+from app.following.services import followed_by
 from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
+from app.profiles.models import Profile
 from app.safety.services import check_new_conversation, check_reach, quiet_for, visible_to
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,45 @@ def conversation_page(conversation: Conversation | None, before: int | None = No
     return ConversationPage(messages=rows[:per_page], older=older)
 
 
+@dataclass
+class NewMessages:
+    """What the open conversation's poll finds: whether the other player is there for the
+    reader at all (active, no block either way), the pair's conversation, and the messages
+    after the one the page shows last, oldest first."""
+
+    other: User | None
+    reachable: bool
+    conversation: Conversation | None
+    messages: list[Message]
+
+
+def messages_since(reader: User, username: str, after: int, limit: int = PER_PAGE) -> NewMessages:
+    """The messages between ``reader`` and the active player ``username`` with an id above
+    ``after``, oldest first, at most ``limit``: ONE statement, whatever the history size (the
+    player by the unique username, the pair's conversation by its unique (low_id, high_id), then
+    a range of ``ix_messages_conversation_id_id``). With nothing new it still answers one row
+    (outer joins), so an unknown player (no row) and a blocked pair tell themselves apart."""
+    other = so.aliased(User)
+    low = sa.case((other.id < reader.id, other.id), else_=reader.id)
+    high = sa.case((other.id < reader.id, reader.id), else_=other.id)
+    rows = db.session.execute(
+        sa.select(other, visible_to(reader.id, other.id).label("reachable"), Conversation, Message)
+        .select_from(other)
+        .outerjoin(Conversation, sa.and_(Conversation.low_id == low, Conversation.high_id == high))
+        .outerjoin(Message, sa.and_(Message.conversation_id == Conversation.id, Message.id > after))
+        .where(other.username == username.strip().lower()[:30], other.deactivated_at.is_(None))
+        .order_by(Message.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return NewMessages(other=None, reachable=False, conversation=None, messages=[])
+    first = rows[0]
+    return NewMessages(
+        other=first[0], reachable=bool(first[1]), conversation=first[2],
+        messages=[row[3] for row in rows if row[3] is not None],
+    )
+
+
 def message_seen_by(reader: User, message_id: int) -> Message | None:
     """The message, when it belongs to one of ``reader``'s conversations (to report it)."""
     return db.session.scalar(
@@ -214,6 +255,23 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
         page=page,
         has_next=len(rows) > per_page,
     )
+
+
+#: The most players the inbox's "New message" box suggests.
+SUGGESTIONS_MOST = 100
+
+
+def people_to_write(user: User, limit: int = SUGGESTIONS_MOST) -> list[tuple[str, str]]:
+    """``(username, display name)`` of the active players ``user`` follows, no block between
+    them, by username: the inbox's "New message" suggestions, in one query."""
+    rows = db.session.execute(
+        sa.select(User.username, Profile.display_name)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(User.id.in_(followed_by(user)), User.deactivated_at.is_(None), visible_to(user.id, User.id))
+        .order_by(User.username)
+        .limit(limit)
+    ).all()
+    return [(username, name or username) for username, name in rows]
 
 
 def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:

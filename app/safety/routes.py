@@ -6,7 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.views import limit_setting, refused
+from app.core.nav import Panel
+from app.core.views import limit_setting, refused, wants_fragment
 from app.extensions import limiter
 from app.identity.access import safe_next
 from app.identity.models import User
@@ -26,6 +27,19 @@ def _back(user: User) -> Response:
     """To ``?next=`` (a local path, e.g. /settings/blocked) or to the player's profile."""
     target = request.args.get("next")
     return redirect(safe_next(target) if target else url_for("profiles.show", username=user.username), 303)
+
+
+def _muted_back(user: User, message: str | None) -> Response | str:
+    """After a mute or unmute: from htmx, the profile's safety panel redrawn in place with
+    ``message`` in it (a flash would only show on the next full page); else as ``_back``."""
+    if wants_fragment():
+        return render_template(
+            "safety/_profile_panel.html", profile_user=user, status=message,
+            panel=Panel("safety/_profile_panel.html", services.profile_panel(current_user, user)),
+        )
+    if message:
+        flash(message, "success")
+    return _back(user)
 
 
 @bp.route("/u/<username>/block", methods=["POST"])
@@ -51,7 +65,7 @@ def unblock(username: str) -> Response:
 
 @bp.route("/u/<username>/mute", methods=["POST"])
 @login_required
-def mute(username: str) -> Response | tuple[str, int]:
+def mute(username: str) -> Response | str | tuple[str, int]:
     target = _target(username)
     if services.hidden_from(current_user, target):
         abort(404)
@@ -59,17 +73,15 @@ def mute(username: str) -> Response | tuple[str, int]:
         services.mute(current_user, target)
     except services.SafetyError as exc:
         return refused(422, str(exc))
-    flash(f"You muted {target.username}. They won't know.", "success")
-    return _back(target)
+    return _muted_back(target, f"You muted {target.username}. They won't know.")
 
 
 @bp.route("/u/<username>/unmute", methods=["POST"])
 @login_required
-def unmute(username: str) -> Response:
+def unmute(username: str) -> Response | str:
     target = _target(username)
-    if services.unmute(current_user, target):
-        flash(f"You unmuted {target.username}.", "success")
-    return _back(target)
+    unmuted = services.unmute(current_user, target)
+    return _muted_back(target, f"You unmuted {target.username}." if unmuted else None)
 
 
 @bp.route("/settings/blocked")

@@ -1,4 +1,4 @@
-"""In place with htmx, in a real browser: following, a fist bump, an availability slot and a
+"""In place with htmx, in a real browser: following, a fist bump, a mute, an availability slot and a
 message change the page where they are, without loading a new document, under the strict CSP
 (no violation, no script error), and with JavaScript off every one still works as a full page."""
 
@@ -39,6 +39,12 @@ def test_actions_swap_in_place_without_a_reload_or_a_policy_violation(new_page, 
     panel.get_by_role("button", name="Fist bump").click()
     expect(panel.get_by_role("status")).to_have_text("You fist bumped bob. 👊")
     expect(panel.get_by_role("button", name="Fist bump")).to_be_disabled()
+    safety = page.locator("#safety-panel")
+    safety.get_by_role("button", name="Mute", exact=True).click()
+    expect(safety.get_by_role("status")).to_have_text("You muted bob. They won't know.")
+    safety.get_by_role("button", name="Unmute").click()
+    expect(safety.get_by_role("status")).to_have_text("You unmuted bob.")
+    expect(safety.get_by_role("button", name="Mute", exact=True)).to_be_visible()
     assert page.evaluate("window.__sameDocument === true") and loads == []
     shots(page, "profile-in-place")
 
@@ -82,6 +88,9 @@ def test_without_javascript_the_same_actions_load_full_pages(new_page):
     page.get_by_role("button", name="Follow", exact=True).click()
     expect(page).to_have_url(re.compile(r"/u/bob$"))
     expect(page.locator(".flash")).to_have_text("You follow bob now.")
+    page.get_by_role("button", name="Mute", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/u/bob$"))
+    expect(page.locator(".flash")).to_have_text("You muted bob. They won't know.")
     page.goto("/messages/bob")
     page.get_by_label("Message").fill("Hello there")
     page.get_by_role("button", name="Send").click()
