@@ -37,7 +37,7 @@ def test_actions_swap_in_place_without_a_reload_or_a_policy_violation(new_page, 
     expect(panel.get_by_role("button", name="Unfollow")).to_be_visible()
     expect(panel).to_contain_text("1 follower")
     panel.get_by_role("button", name="Fist bump").click()
-    expect(panel.get_by_role("status")).to_have_text("You fist bumped bob. 👊")
+    expect(panel.get_by_role("status")).to_have_text("You fist bumped bob.")
     expect(panel.get_by_role("button", name="Fist bump")).to_be_disabled()
     assert page.evaluate("window.__sameDocument === true") and loads == []
     shots(page, "profile-in-place")
@@ -49,7 +49,7 @@ def test_actions_swap_in_place_without_a_reload_or_a_policy_violation(new_page, 
     slot_id = first.get_attribute("id")
     first.click()
     marked = page.locator(f"#{slot_id}")
-    expect(marked).to_have_text("✓ Free")
+    expect(marked).to_have_text("Free")
     expect(marked).to_be_focused()
     marked.click()
     expect(page.locator(f"#{slot_id}")).to_have_text("Mark")
