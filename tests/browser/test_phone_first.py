@@ -2,7 +2,8 @@
 
 Every text a player (or an admin) can write is filled to its limit with unbroken 300-character
 words (names, bio, messages, round note, course details, invite note, report details, a long
-username and email), then every page a player or an admin opens is loaded at 375 px: none may
+username and email; written through the services the forms call, which is quicker than typing
+them, plus searches typed into the URL), then every page a player or an admin opens is loaded at 375 px: none may
 be wider than the window. The same pages, at 375 px and 1280 px, get axe-core's checks (the
 npm package, pinned, in tests/browser/vendor/axe-core; ``make vendor-axe``): no serious or
 critical violation."""
@@ -59,7 +60,8 @@ LONG_NAME = "m" * 30  # the longest username there is
 def crowded(app):
     """Two players and an admin whose every text is as long and unbroken as it may be, talking,
     following, playing a round, inviting, reporting: so every page has long content."""
-    ann = make_member("ann", zip="94103", display_name=word(50), bio=f"https://example.com/{word(280)} {words(690)}")
+    ann = make_member("ann", zip="94103", display_name=word(50),
+                      bio=f"https://example.com/{word(280)} {words(690)}")
     root = make_member("root", admin=True, zip="94103", display_name=word(50))
     long = make_member(LONG_NAME, zip="94110", display_name=word(50, "M"), bio=words(1000),
                        handicap=12.3)
@@ -115,7 +117,8 @@ def run_axe(page) -> list[str]:
             const result = await axe.run(document, {resultTypes: ["violations"]});
             return result.violations
                 .filter(v => v.impact === "serious" || v.impact === "critical")
-                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+                .map(v => `${v.id} (${v.impact}): `
+                    + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
         }"""
     )
     return list(found)
