@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # which the Docker image installs; requirements-dev.lock: the app and the tools, for here and CI).
 COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint lock worker migrate bench screenshots vendor clean
+.PHONY: run test lint lock worker migrate bench screenshots vendor vendor-axe clean
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ vendor:
 	cd .vendor-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
 	cp .vendor-tmp/package/dist/htmx.min.js .vendor-tmp/package/LICENSE static/vendor/htmx/
 	echo "htmx.org $(HTMX_VERSION) from the npm registry (make vendor)" > static/vendor/htmx/VERSION
+	rm -rf .vendor-tmp
+
+# axe-core, pinned, for the accessibility checks of the browser tests only (never served):
+# `make vendor-axe` fetches the npm package into tests/browser/vendor/axe-core/.
+AXE_VERSION := 4.14.1
+vendor-axe:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp tests/browser/vendor/axe-core
+	cd .vendor-tmp && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp .vendor-tmp/package/axe.min.js .vendor-tmp/package/LICENSE tests/browser/vendor/axe-core/
+	echo "axe-core $(AXE_VERSION) from the npm registry (make vendor-axe)" > tests/browser/vendor/axe-core/VERSION
 	rm -rf .vendor-tmp
 
 clean:

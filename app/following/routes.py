@@ -74,7 +74,7 @@ def fistbump(username: str) -> Response | str | tuple[str, int]:
         return refused(429, str(exc))
     except services.FollowingError as exc:
         return refused(422, str(exc))
-    return _back(target, f"You fist bumped {target.username}. 👊")
+    return _back(target, f"You fist bumped {target.username}.")
 
 
 @bp.route("/u/<username>/followers")

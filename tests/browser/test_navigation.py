@@ -20,7 +20,7 @@ def test_six_primary_links_and_an_account_menu(new_page):
     expect(links.first).to_be_visible()
     assert 0 < links.count() <= PRIMARY_MOST
     menu = account_menu(page)
-    expect(menu).to_have_text("R Rita Root @root")
+    expect(menu).to_have_text("RR Rita Root @root")
     expect(page.get_by_role("link", name="Settings")).to_be_hidden()
     menu.click()
     for label in ("My profile", "Availability", "Referrals", "Help", "Admin", "Settings"):

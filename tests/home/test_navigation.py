@@ -66,4 +66,4 @@ def test_the_profile_message_button_uses_the_display_name(app, client):
     make_member("bob", zip="94103", display_name="Bob B")
     assert login(client, "ann").status_code == 303
     page = client.get("/u/bob").get_data(as_text=True)
-    assert "✉ Message Bob B</a>" in page and "Message bob<" not in page
+    assert "Message Bob B</a>" in page and "Message bob<" not in page
