@@ -3,9 +3,9 @@
 Every text a player (or an admin) can write is filled to its limit with unbroken 300-character
 words (names, bio, messages, round note, course details, invite note, report details, a long
 username and email; written through the services the forms call, which is quicker than typing
-them, plus searches typed into the URL), then every page a player or an admin opens is loaded at 375 px: none may
-be wider than the window. The same pages, at 375 px and 1280 px, get axe-core's checks (the
-npm package, pinned, in tests/browser/vendor/axe-core; ``make vendor-axe``): no serious or
+them, plus searches typed into the URL), then every page a player or an admin opens is loaded
+at 375 px: none may be wider than the window. The same pages, at 375 px and 1280 px, get axe-core's
+checks (the npm package, pinned, in tests/browser/vendor/axe-core; ``make vendor-axe``): no serious or
 critical violation."""
 
 from __future__ import annotations

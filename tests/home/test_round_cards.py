@@ -20,7 +20,8 @@ from tests.home.test_timeline import NEW_YORK, OAKLAND, SF, done_onboarding, fol
 def post_round(host: str, days: int = 2, slot: str | None = "morning", spots: int = 3,
                visibility: str = "link", course: str = "Harding Park", at: time | None = None) -> TeeTime:
     tee_time = teetimes.post_tee_time(user(host), teetimes.RoundDetails(
-        course=course, day=profiles.today(user(host)) + timedelta(days=days), slot=None if at else slot, exact=at,
+        course=course, day=profiles.today(user(host)) + timedelta(days=days),
+        slot=None if at else slot, exact=at,
         spots=spots, note="", visibility=visibility,
     ))
     db.session.commit()

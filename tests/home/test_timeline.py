@@ -243,7 +243,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(player, as_user, app)
         messaging.send_message(user(f"near{n}"), user("ann"), f"hello {n}")
         db.session.commit()
         tee_time = teetimes.post_tee_time(user(f"near{n}" if n % 4 else "ann"), teetimes.RoundDetails(
-            course=f"Course {n}", day=profiles.today(user("ann")) + timedelta(days=1), slot="morning", exact=None,
+            course=f"Course {n}", day=profiles.today(user("ann")) + timedelta(days=1),
+            slot="morning", exact=None,
             spots=3, note="", visibility="link",
         ))
         teetimes.claim_spot(user(f"pal{n}"), tee_time.id)
