@@ -224,10 +224,14 @@ document.addEventListener("DOMContentLoaded", function () {
   var select = document.getElementById(offer.dataset.for);
   if (!select || select.value !== "" || zone === offer.dataset.automatic) { return; }
   var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
-  if (!known) { return; }
   offer.textContent = "Use this device's zone: " + zone;
   offer.hidden = false;
   offer.addEventListener("click", function () {
+    if (!known) {
+      // /settings lists the common zones; the server checks any other name it is sent.
+      select.appendChild(new Option(zone.replace(/_/g, " "), zone));
+      known = true;
+    }
     select.value = zone;
     select.focus();
   });

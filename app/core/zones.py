@@ -36,9 +36,15 @@ def zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+#: The areas of the IANA names a person lives under (not the legacy aliases: US/…, Etc/…, …).
+REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+           "Indian", "Pacific")
+
+
 @lru_cache(maxsize=1)
-def sorted_zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zone_names()))
+def region_zone_names() -> tuple[str, ...]:
+    """The zones a player picks from, sorted: every zone of a region, and UTC."""
+    return tuple(sorted(name for name in zone_names() if name.split("/", 1)[0] in REGIONS)) + ("UTC",)
 
 
 def zone_named(name: str | None) -> ZoneInfo | None:

@@ -109,18 +109,26 @@ class ConfirmPasswordForm(FlaskForm):
 
 
 class TimezoneForm(FlaskForm):
-    """The zone times are shown in: common zones first, then every IANA zone; empty means "from
-    my home zip". Any other value is refused with a message (422), not a 500."""
+    """The zone times are shown in: common zones first (and the player's own when it is not one of
+    them); ``every_zone`` adds every IANA zone of a region (the page of its own that lists them,
+    so /settings stays light); empty means "from my home zip". Any other value is refused with a
+    message (422), not a 500."""
 
     timezone = SelectField("Time zone", filters=[strip], validate_choice=False)
 
-    def __init__(self, *args: object, automatic: str = "UTC", **kwargs: object) -> None:
+    def __init__(self, *args: object, automatic: str = "UTC", every_zone: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = {
-            "Default": [("", automatic)],
-            "Common": list(zones.COMMON_ZONES),
-            "All time zones": [(name, name.replace("_", " ")) for name in zones.sorted_zone_names()],
-        }
+        common = list(zones.COMMON_ZONES)
+        choices: dict[str, list[tuple[str, str]]] = {"Default": [("", automatic)], "Common": common}
+        chosen = self.timezone.data
+        if chosen and zones.zone_named(chosen) and chosen not in dict(common):
+            choices["Yours"] = [(chosen, chosen.replace("_", " "))]
+        if every_zone:
+            choices["All time zones"] = [
+                (name, name.replace("_", " ")) for name in zones.region_zone_names()
+            ]
+        self.timezone.choices = choices
 
     def validate_timezone(self, field: SelectField) -> None:
         if len(field.data or "") > 64 or (field.data and zones.zone_named(field.data) is None):

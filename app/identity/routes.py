@@ -292,9 +292,15 @@ def settings_password() -> Response | tuple[str, int]:
     return _settings_page(422, password_form=form)
 
 
-@bp.route("/settings/timezone", methods=["POST"])
+@bp.route("/settings/timezone", methods=["GET", "POST"])
 @login_required
-def settings_timezone() -> Response | tuple[str, int]:
+def settings_timezone() -> Response | str | tuple[str, int]:
+    """GET: every zone to pick from, on a page of its own (/settings lists the common ones)."""
+    if request.method == "GET":
+        form = TimezoneForm(formdata=None, timezone=current_user.timezone or "",
+                            automatic=_automatic_zone(), every_zone=True)
+        return render_template("identity/timezone.html", timezone_form=form,
+                               zone=zones.zone_of(current_user).key, now=utcnow())
     form = TimezoneForm(automatic=_automatic_zone())
     if form.validate_on_submit():
         services.choose_timezone(current_user, form.timezone.data or None)

@@ -3,6 +3,8 @@ reset per IP and per address, resend per user."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -78,7 +80,7 @@ def test_the_admin_log_shows_the_account_of_a_limited_try(make_user, app, client
     assert post(admin, "/login", {"login": "boss", "password": PASSWORD},
                 **from_ip("10.0.9.9")).status_code == 303
     page = admin.get("/admin/logins", query_string={"outcome": "rate_limited"}).get_data(as_text=True)
-    assert "<td>alice</td>" in page and "(no such account)" not in page
+    assert re.search(r"<td[^>]*>alice</td>", page) and "(no such account)" not in page
 
 
 def test_login_failures_per_ip(make_user, client):
