@@ -25,6 +25,23 @@ def bench_database_url(given: str | None) -> str | None:
     return database_url(url) if url else None
 
 
+def fresh_database(given: str | None, folder: str) -> str:
+    """The URL a benchmark that seeds its own data runs on (see ``bench_database_url``): an empty
+    PostgreSQL schema (the database is created if missing, its public schema wiped), or a new
+    SQLite file in ``folder``."""
+    from pathlib import Path
+
+    from bench import dataset
+
+    url = bench_database_url(given)
+    if url is None:
+        return f"sqlite:///{Path(folder) / 'bench.db'}"
+    if url.startswith("postgresql"):
+        dataset.create_database(url)
+        dataset.reset_postgresql(url)
+    return url
+
+
 def alternate(calls: dict[str, Callable[[], Any]], rounds: int,
               per_round: int) -> dict[str, list[list[float]]]:
     """Time each of ``calls`` ``per_round`` times in each of ``rounds`` rounds, call by call in

@@ -47,8 +47,8 @@ from app.messaging import services  # noqa: E402
 from app.messaging.models import Message  # noqa: E402
 from bench import (  # noqa: E402
     alternate,
-    bench_database_url,
     dataset,  # noqa: E402
+    fresh_database,
     percentile,
     ratio_range,
 )
@@ -149,10 +149,7 @@ def main() -> None:
     rng = random.Random(args.seed)
 
     workdir = tempfile.mkdtemp(prefix="fairway-bench-")
-    url = bench_database_url(args.database_url) or f"sqlite:///{Path(workdir) / 'bench.db'}"
-    if url.startswith("postgresql"):
-        dataset.create_database(url)
-        dataset.reset_postgresql(url)
+    url = fresh_database(args.database_url, workdir)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SESSION_TYPE": "sqlalchemy",
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "TESTING": True})
     with app.app_context():

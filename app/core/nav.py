@@ -54,9 +54,37 @@ def badge_counts(user: Any) -> dict[str, int]:
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
-def set_display_name(app: Flask, name: Callable[[Any], str]) -> None:
-    """``name(user)`` gives the name the navigation greets a player by (their display name)."""
+def set_display_name(app: Flask, name: Callable[[Any], str],
+                     query: Callable[[Any], sa.Select[Any]] | None = None) -> None:
+    """``name(user)`` gives the name the navigation greets a player by (their display name);
+    ``query(user)``, that name as a one-value SELECT (NULL or empty: the username), lets the
+    navigation read it in the badges' statement."""
     app.extensions["fairway.display_name"] = name
+    if query is not None:
+        app.extensions["fairway.display_name_query"] = query
+
+
+def _nav_values(app: Flask, user: Any) -> tuple[dict[str, int], str]:
+    """The badges' counts and the player's name. One statement (each count and the name a scalar
+    subquery) when every badge and the name come with their query, as Fairway's areas register
+    them; otherwise each asks on its own."""
+    counts = app.extensions.get("fairway.nav_badges", {})
+    queries = app.extensions.get("fairway.badge_queries", {})
+    name = app.extensions.get("fairway.display_name")
+    name_query = app.extensions.get("fairway.display_name_query")
+    if set(queries) == set(counts) and (name is None or name_query is not None):
+        names = sorted(queries)
+        columns = [queries[badge](user).scalar_subquery().label(badge) for badge in names]
+        if name_query is not None:
+            columns.append(name_query(user).scalar_subquery().label("fairway_display_name"))
+        if not columns:
+            return {}, user.username
+        row = db.session.execute(sa.select(*columns)).one()
+        badges = {badge: int(value or 0) for badge, value in zip(names, row, strict=False)}
+        shown = row[-1] if name_query is not None else None
+        return badges, shown or user.username
+    return ({badge: count(user) for badge, count in counts.items()},
+            (name(user) if name is not None else "") or user.username)
 
 
 def nav_context(app: Flask, user: Any) -> dict[str, Any]:
@@ -70,12 +98,10 @@ def nav_context(app: Flask, user: Any) -> dict[str, Any]:
     primary = [link for link in links if link["menu"] == "primary"]
     if len(primary) > PRIMARY_MOST:
         raise RuntimeError(f"the navigation holds at most {PRIMARY_MOST} primary links: {primary}")
-    badges = app.extensions.get("fairway.nav_badges", {})
-    name = app.extensions.get("fairway.display_name")
+    badges, name = _nav_values(app, user)
     return {
         "nav_links": primary, "account_links": [link for link in links if link["menu"] == "account"],
-        "nav_badges": {name: count(user) for name, count in badges.items()},
-        "nav_name": (name(user) if name is not None else "") or user.username,
+        "nav_badges": badges, "nav_name": name,
     }
 
 

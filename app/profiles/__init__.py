@@ -21,4 +21,4 @@ def register_nav(state) -> None:  # type: ignore[no-untyped-def]
         NavLink("Availability", "profiles.availability", menu="account"),
     ):
         add_link(state.app, link)
-    set_display_name(state.app, editing.display_name)
+    set_display_name(state.app, editing.display_name, editing.display_name_query)

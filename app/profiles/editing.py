@@ -30,6 +30,11 @@ def display_name(user: User) -> str:
     return (profile.display_name if profile is not None else "") or user.username
 
 
+def display_name_query(user: User) -> sa.Select[Any]:
+    """The display name as a one-value SELECT, for the navigation to read with its badges."""
+    return sa.select(Profile.display_name).where(Profile.user_id == user.id)
+
+
 def display_names(user_ids: list[int]) -> dict[int, str]:
     """Display names of many players in one query, for lists (a player without one is missing:
     show the username)."""
