@@ -6,9 +6,12 @@ A change to any of these figures is a change to the page's cost: say why in the 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
+from app.core.sessions import REFRESH_SECONDS
 from app.extensions import db
 from app.following import services as following
 from app.messaging import services as messaging
@@ -77,3 +80,16 @@ def test_an_unchanged_session_is_not_written_back_on_every_request(world, as_use
         client.get("/notifications")
     assert not [s for s in found if s.lstrip().upper().startswith("UPDATE SESSIONS")]
     assert notifications.unread_count(user("ann")) >= 1
+
+
+@pytest.mark.skipif(bool(TEST_REDIS_URL), reason="database sessions: the write is a statement to count")
+def test_an_unchanged_session_is_written_back_once_the_refresh_interval_passed(world, as_user):
+    client = as_user("ann")
+    client.get("/notifications")
+    later = datetime.now(UTC) + timedelta(seconds=REFRESH_SECONDS + 60)
+    with time_machine.travel(later), counting_statements() as found:
+        assert client.get("/notifications").status_code == 200
+    assert [s for s in found if s.lstrip().upper().startswith("UPDATE SESSIONS")]
+    with time_machine.travel(later + timedelta(minutes=1)), counting_statements() as again:
+        assert client.get("/notifications").status_code == 200
+    assert not [s for s in again if s.lstrip().upper().startswith("UPDATE SESSIONS")]
