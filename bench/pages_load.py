@@ -13,7 +13,11 @@ Redis in services mode); wrk sends that cookie. Every page is measured in ``--ro
 that alternate the baseline and the page at the same concurrency; the ratio page / baseline is
 taken within each round and reported as min / median / max. The first request of each page on
 a freshly started server (cold: the worker's first query plans, templates compiled) is timed
-once beside the warm figures. Any answer but 200 counts as an error (a redirect to the sign-in
+once beside the warm figures. Beside throughput, the CPU time each server uses per request is
+read from /proc (Fairway: gunicorn, its PostgreSQL backends and its Redis server; the baseline:
+gunicorn): on this shared machine other programs take the cores and throughput swings, while CPU
+per request does not, so baseline CPU / page CPU is what the throughput ratio would be with
+cores to spare. Any answer but 200 counts as an error (a redirect to the sign-in
 form would mean the cookie was refused). Services mode (PostgreSQL + Redis) when both BENCH_*
 variables are set, otherwise SQLite (give smaller ``--players``/``--messages`` there).
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -48,6 +53,70 @@ from bench.load import (  # noqa: E402
 )
 
 FOCUS = 1
+
+
+def ticks(pids: list[int]) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by each of ``pids`` still running."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found[pid] = int(fields[11]) + int(fields[12])
+    return found
+
+
+class CpuMeter:
+    """The CPU time a server spends serving: its gunicorn master and workers and, for Fairway,
+    the PostgreSQL backends connected to its database and its Redis server. Unlike throughput it
+    does not move when other programs on this shared machine take the cores, so the ratio of
+    CPU per request is what the throughput ratio would be on a machine with cores to spare."""
+
+    def __init__(self, server_pid: int, database_url: str | None = None,
+                 redis_url: str | None = None) -> None:
+        self.server_pid = server_pid
+        self.database_url = database_url
+        self.redis_pid: int | None = None
+        if redis_url:
+            from redis import Redis
+
+            self.redis_pid = int(Redis.from_url(redis_url).info("server")["process_id"])
+
+    def pids(self) -> list[int]:
+        pids = [self.server_pid]
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        if self.redis_pid:
+            pids.append(self.redis_pid)
+        if self.database_url:
+            import sqlalchemy as sa
+
+            engine = sa.create_engine(dataset.database_url(self.database_url), poolclass=sa.pool.NullPool)
+            with engine.connect() as conn:
+                pids += list(conn.scalars(sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()")))
+            engine.dispose()
+        return pids
+
+    def snapshot(self) -> dict[int, int]:
+        return ticks(self.pids())
+
+    @staticmethod
+    def seconds(before: dict[int, int], after: dict[int, int]) -> float:
+        used = sum(value - before.get(pid, 0) for pid, value in after.items())
+        return used / os.sysconf("SC_CLK_TCK")
+
+
+def measured(meter: CpuMeter, name: str, url: str, connections: int, duration: int, script: Path) -> tuple:
+    """wrk against ``url``, and the server's CPU microseconds per request meanwhile."""
+    before = meter.snapshot()
+    result = wrk(name, url, connections, duration, script)
+    used = CpuMeter.seconds(before, meter.snapshot())
+    requests = max(1.0, result.rps * duration)
+    return result, used / requests * 1e6
 
 
 def seed(env: dict[str, str], players: int, messages: int, partners: int) -> dict[str, str]:
@@ -162,27 +231,44 @@ def main() -> int:
         cold = {name: first_call(base + path, cookie) for name, path in pages.items()}
         # wrk sends the cookie with every request.
         script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n' + REPORT)
+        services = mode.startswith("services")
+        app_meter = CpuMeter(server.pid, env["DATABASE_URL"] if services else None,
+                             env.get("REDIS_URL") if services else None)
+        base_meter = CpuMeter(baseline_server.pid)
         for name, path in pages.items():
-            ratios, measured, references = [], [], []
+            ratios, cpu_ratios, measured_rows, references, app_cpu, base_cpu = [], [], [], [], [], []
             for n in range(args.rounds):
                 # Alternate which goes first, so a drift inside a round falls on both alike.
                 if n % 2 == 0:
-                    reference = wrk("baseline", baseline_url, args.connections, args.duration, script)
-                    page = wrk(name, base + path, args.connections, args.duration, script)
+                    reference, ref_cpu = measured(base_meter, "baseline", baseline_url, args.connections,
+                                                  args.duration, script)
+                    page, page_cpu = measured(app_meter, name, base + path, args.connections,
+                                              args.duration, script)
                 else:
-                    page = wrk(name, base + path, args.connections, args.duration, script)
-                    reference = wrk("baseline", baseline_url, args.connections, args.duration, script)
+                    page, page_cpu = measured(app_meter, name, base + path, args.connections,
+                                              args.duration, script)
+                    reference, ref_cpu = measured(base_meter, "baseline", baseline_url, args.connections,
+                                                  args.duration, script)
                 ratios.append(page.rps / reference.rps)
-                measured.append(page)
+                cpu_ratios.append(ref_cpu / page_cpu)
+                measured_rows.append(page)
                 references.append(reference)
+                app_cpu.append(page_cpu)
+                base_cpu.append(ref_cpu)
+            measured_ = measured_rows
             row = {
                 "page": name, "path": path, "cold_ms": round(cold[name], 1),
-                "rps": round(statistics.median(r.rps for r in measured)),
-                "p50_ms": round(statistics.median(r.p50_ms for r in measured), 2),
-                "p99_ms": round(statistics.median(r.p99_ms for r in measured), 2),
+                "rps": round(statistics.median(r.rps for r in measured_)),
+                "p50_ms": round(statistics.median(r.p50_ms for r in measured_), 2),
+                "p99_ms": round(statistics.median(r.p99_ms for r in measured_), 2),
                 "baseline_rps": round(statistics.median(r.rps for r in references)),
                 "ratio_min": round(min(ratios), 3), "ratio_median": round(statistics.median(ratios), 3),
-                "ratio_max": round(max(ratios), 3), "errors": sum(r.errors for r in measured),
+                "ratio_max": round(max(ratios), 3), "errors": sum(r.errors for r in measured_),
+                "cpu_us": round(statistics.median(app_cpu)),
+                "baseline_cpu_us": round(statistics.median(base_cpu)),
+                "cpu_ratio_min": round(min(cpu_ratios), 3),
+                "cpu_ratio_median": round(statistics.median(cpu_ratios), 3),
+                "cpu_ratio_max": round(max(cpu_ratios), 3),
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -193,10 +279,13 @@ def main() -> int:
     print(f"\nSigned-in pages, {mode}, gunicorn 2 workers x 4 threads, wrk {args.connections} connections, "
           f"{args.duration}s x {args.rounds} rounds alternating with the bare Flask baseline")
     print(f"{'page':22} {'cold ms':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'base/s':>7} "
-          f"{'x base min/med/max':>20} {'err':>4}")
+          f"{'x base min/med/max':>20} {'CPU us':>7} {'base us':>7} {'CPU x base min/med/max':>23} "
+          f"{'err':>4}")
     for r in rows:
         print(f"{r['page']:22} {r['cold_ms']:8.1f} {r['rps']:7d} {r['p50_ms']:7.2f} {r['p99_ms']:7.2f} "
               f"{r['baseline_rps']:7d} {r['ratio_min']:6.3f}/{r['ratio_median']:.3f}/{r['ratio_max']:.3f} "
+              f"{r['cpu_us']:7d} {r['baseline_cpu_us']:7d} "
+              f"{r['cpu_ratio_min']:7.3f}/{r['cpu_ratio_median']:.3f}/{r['cpu_ratio_max']:.3f} "
               f"{r['errors']:4d}")
     if args.out:
         Path(args.out).write_text(json.dumps({"mode": mode, "connections": args.connections, "rows": rows},
