@@ -103,12 +103,7 @@ def copy_to_seed_schema() -> None:
     db.session.execute(sa.text("CREATE INDEX ix_seed_messages_src_dst ON seed_messages (src_fk, dst_fk)"))
     db.session.execute(sa.text("CREATE INDEX ix_seed_messages_dst_src ON seed_messages (dst_fk, src_fk)"))
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("ANALYZE"))
-    else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    dataset.analyze(db.engine)
 
 
 def raw_statement(call: Any) -> tuple[str, Any]:

@@ -217,12 +217,40 @@ def _rows_query() -> tuple[sa.Select[Any], Any]:
     return query, other
 
 
+#: How many rows each side of the inbox reads: the page's end (offset + rows + 1).
+_UPTO = sa.bindparam("upto", type_=sa.Integer)
+
+
+def _inbox_side(mine: Any, theirs: Any, unread: Any) -> sa.Subquery:
+    """The conversations where the player sits on one side (``mine`` is ``low_id`` or
+    ``high_id``), newest first, at most ``upto`` of them: a backward walk of that side's
+    ``(…_id, last_at)`` index that stops at the page's end, whatever the number of conversations."""
+    other = so.aliased(User)
+    return (
+        sa.select(other.id.label("other_id"), other.username.label("username"),
+                  Conversation.last_preview.label("preview"), Conversation.last_sender_id.label("sender"),
+                  unread.label("unread"), Conversation.last_at.label("last_at"),
+                  Conversation.id.label("conversation_id"))
+        .join(other, other.id == theirs)
+        .where(mine == _ME, Conversation.last_at.is_not(None), other.deactivated_at.is_(None),
+               visible_to(_ME, other.id))  # type: ignore[arg-type]
+        .order_by(Conversation.last_at.desc(), Conversation.id.desc())
+        .limit(_UPTO)
+        .subquery()
+    )
+
+
 @functools.cache
 def _inbox_statement() -> sa.Select[Any]:
-    query, other = _rows_query()
+    """The two sides' newest conversations merged, then the page cut from them: the inbox reads
+    about a page of rows from each side instead of every conversation the player has."""
+    low = _inbox_side(Conversation.low_id, Conversation.high_id, Conversation.low_unread)
+    high = _inbox_side(Conversation.high_id, Conversation.low_id, Conversation.high_unread)
+    both = sa.union_all(sa.select(low), sa.select(high)).subquery()
     return (
-        query.where(_mine(_ME), Conversation.last_at.is_not(None), other.deactivated_at.is_(None),  # type: ignore[arg-type]
-                    visible_to(_ME, other.id))  # type: ignore[arg-type]
+        sa.select(both.c.other_id, both.c.username, both.c.preview, both.c.sender, both.c.unread,
+                  both.c.last_at)
+        .order_by(both.c.last_at.desc(), both.c.conversation_id.desc())
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
@@ -253,11 +281,13 @@ def _inbox_rows(user_id: int, rows: Any) -> list[InboxRow]:
 
 
 def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
-    """One row per conversation, newest activity first: one query, whatever the history size.
-    Six columns through the session's connection (no ORM entities to load and track), from a
-    statement built once."""
+    """One row per conversation, newest activity first: one query, whatever the history size or
+    the number of conversations. Six columns through the session's connection (no ORM entities
+    to load and track), from a statement built once."""
+    offset = (page - 1) * per_page
     rows = db.session.connection().execute(
-        _inbox_statement(), {"me": user.id, "limit": per_page + 1, "offset": (page - 1) * per_page}
+        _inbox_statement(),
+        {"me": user.id, "limit": per_page + 1, "offset": offset, "upto": offset + per_page + 1},
     ).all()
     return Inbox(rows=_inbox_rows(user.id, rows[:per_page]), page=page, has_next=len(rows) > per_page)
 
