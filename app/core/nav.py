@@ -37,6 +37,7 @@ def add_badge(app: Flask, name: str, count: Callable[[Any], int],
     query. ``query(user)``, that count as a one-value SELECT, lets ``badge_counts`` ask for every
     badge in one statement (the live badges poll it)."""
     app.extensions.setdefault("fairway.nav_badges", {})[name] = count
+    app.extensions.pop("fairway.nav_statement", None)  # built again with this badge
     if query is not None:
         app.extensions.setdefault("fairway.badge_queries", {})[name] = query
 
@@ -60,29 +61,53 @@ def set_display_name(app: Flask, name: Callable[[Any], str],
     ``query(user)``, that name as a one-value SELECT (NULL or empty: the username), lets the
     navigation read it in the badges' statement."""
     app.extensions["fairway.display_name"] = name
+    app.extensions.pop("fairway.nav_statement", None)
     if query is not None:
         app.extensions["fairway.display_name_query"] = query
 
 
-def _nav_values(app: Flask, user: Any) -> tuple[dict[str, int], str]:
-    """The badges' counts and the player's name. One statement (each count and the name a scalar
-    subquery) when every badge and the name come with their query, as Fairway's areas register
-    them; otherwise each asks on its own."""
+class _AnyPlayer:
+    """Stands for the player while the navigation's statement is built: its ``id`` is a bound
+    parameter, so the statement is built once per app and run for every player."""
+
+    id = sa.bindparam("nav_user_id", type_=sa.Integer)
+    is_authenticated = True
+
+
+def _nav_statement(app: Flask) -> tuple[list[str], bool, sa.Select[Any]] | None:
+    """The badges' counts and the player's name as one statement (a scalar subquery each), built
+    on first use and kept: building it cost more than running it. None when a badge or the name
+    was registered without its query."""
+    cached = app.extensions.get("fairway.nav_statement")
+    if cached is not None:
+        return cached or None
     counts = app.extensions.get("fairway.nav_badges", {})
     queries = app.extensions.get("fairway.badge_queries", {})
     name = app.extensions.get("fairway.display_name")
     name_query = app.extensions.get("fairway.display_name_query")
-    if set(queries) == set(counts) and (name is None or name_query is not None):
+    built: Any = ()
+    if set(queries) == set(counts) and (name is None or name_query is not None) and (queries or name_query):
         names = sorted(queries)
-        columns = [queries[badge](user).scalar_subquery().label(badge) for badge in names]
+        columns = [queries[badge](_AnyPlayer()).scalar_subquery().label(badge) for badge in names]
         if name_query is not None:
-            columns.append(name_query(user).scalar_subquery().label("fairway_display_name"))
-        if not columns:
-            return {}, user.username
-        row = db.session.execute(sa.select(*columns)).one()
+            columns.append(name_query(_AnyPlayer()).scalar_subquery().label("fairway_display_name"))
+        built = (names, name_query is not None, sa.select(*columns))
+    app.extensions["fairway.nav_statement"] = built
+    return built or None
+
+
+def _nav_values(app: Flask, user: Any) -> tuple[dict[str, int], str]:
+    """The badges' counts and the player's name: one statement when every badge and the name
+    come with their query, as Fairway's areas register them; otherwise each asks on its own."""
+    statement = _nav_statement(app)
+    if statement is not None:
+        names, with_name, select = statement
+        row = db.session.connection().execute(select, {"nav_user_id": user.id}).one()
         badges = {badge: int(value or 0) for badge, value in zip(names, row, strict=False)}
-        shown = row[-1] if name_query is not None else None
+        shown = row[-1] if with_name else None
         return badges, shown or user.username
+    counts = app.extensions.get("fairway.nav_badges", {})
+    name = app.extensions.get("fairway.display_name")
     return ({badge: count(user) for badge, count in counts.items()},
             (name(user) if name is not None else "") or user.username)
 
