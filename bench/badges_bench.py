@@ -31,7 +31,7 @@ from app.extensions import db  # noqa: E402
 from app.identity.models import User  # noqa: E402
 from app.messaging.models import Conversation  # noqa: E402
 from app.notifications.models import Notification  # noqa: E402
-from bench import percentile  # noqa: E402
+from bench import fresh_database, percentile  # noqa: E402
 
 
 def seed(players: int, conversations: int, notifications: int) -> User:
@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="fairway-badges-")
-    url = args.database_url or f"sqlite:///{folder}/bench.db"
+    url = fresh_database(args.database_url, folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SESSION_TYPE": "sqlalchemy",
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "TESTING": True})
     with app.app_context():

@@ -1,17 +1,27 @@
-"""Inbox latency: the app's inbox (one indexed read of conversation rows) against the inbox
-computed the seed-002 way (``SELECT … EXCEPT … self-join`` over every message), same data.
+"""Inbox latency: the app's inbox service against its own SQL run raw, and against the inbox
+computed the seed-002 way, same data.
 
-Generates players, a focus player with 500 conversations, and 1M messages in all (the rest
-between other pairs), then times the first inbox page (20 rows) for the focus player:
-  - app:  ``messaging.services.inbox`` — conversations carry their last message and unread counts;
-  - seed: the unordered pairs from ``messages EXCEPT`` its self-join on swapped columns, then the
-          latest message of each of the player's pairs, newest first (a copy of the messages in a
-          ``seed_messages(src_fk, dst_fk, …)`` table indexed on (src_fk, dst_fk), as seed 002 has them).
+Data (``bench/dataset.py``, ``COPY`` on PostgreSQL): ``--players`` accounts, ``--messages``
+messages in all, ``--conversations`` conversations for the focus player (the rest between other
+pairs); then the first inbox page (20 rows) of the focus player, timed three ways:
+  - app:  ``messaging.services.inbox`` (a Core select of the conversation rows, which carry their
+          last message and unread counts);
+  - raw:  the very statement the app sends, run on the DBAPI cursor (no SQLAlchemy): what the
+          database costs; app / raw is the Python overhead;
+  - seed: seed 002's ``SELECT … EXCEPT … self-join`` restricted to the player's own messages (a
+          per-user EXCEPT: the quadratic all-messages form takes tens of seconds a call), then the
+          latest message of each pair, newest first, over a copy of the messages in a
+          ``seed_messages(src_fk, dst_fk, …)`` table indexed on (src_fk, dst_fk) both ways.
+The first call of each in the process is reported as "cold" (nothing cached: statement compiled,
+plan made); then app and raw alternate call by call in ``--rounds`` rounds of ``--queries``, and
+app and seed in rounds of ``--seed-queries``. Ratios are taken within each round (min / median /
+max over the rounds).
 
     .venv/bin/python bench/messaging_bench.py [--messages 1000000] [--conversations 500]
-        [--players 5000] [--queries 200] [--seed-queries 5] [--database-url URL]
+        [--players 100000] [--queries 200] [--seed-queries 10] [--rounds 5] [--database-url URL]
 
-Without --database-url it runs on a fresh SQLite file in a temporary folder.
+The database: ``--database-url``, else ``BENCH_DATABASE_URL`` (a PostgreSQL database it may wipe;
+``postgresql://`` is fine), else a fresh SQLite file in a temporary folder.
 """
 
 from __future__ import annotations
@@ -22,8 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,25 +44,31 @@ from app.clock import utcnow  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.identity.models import User  # noqa: E402
 from app.messaging import services  # noqa: E402
-from app.messaging.models import Conversation, Message  # noqa: E402
-from bench import percentile  # noqa: E402
+from app.messaging.models import Message  # noqa: E402
+from bench import (  # noqa: E402
+    alternate,
+    dataset,  # noqa: E402
+    fresh_database,
+    percentile,
+    ratio_range,
+)
 
 BATCH = 20_000
 FOCUS = 1
 
 SEED_INBOX = """
-WITH pairs AS (
-    SELECT t1.src_fk, t1.dst_fk FROM seed_messages t1
+WITH mine AS (
+    SELECT src_fk, dst_fk FROM seed_messages WHERE src_fk = :me OR dst_fk = :me
+), pairs AS (
+    SELECT src_fk, dst_fk FROM mine
     EXCEPT
-    SELECT t1.src_fk, t1.dst_fk FROM seed_messages t1
-    INNER JOIN seed_messages t2 ON t1.src_fk = t2.dst_fk AND t1.dst_fk = t2.src_fk AND t1.src_fk > t1.dst_fk
-), mine AS (
-    SELECT src_fk, dst_fk FROM pairs WHERE src_fk = :me OR dst_fk = :me
+    SELECT t1.src_fk, t1.dst_fk FROM mine t1
+    INNER JOIN mine t2 ON t1.src_fk = t2.dst_fk AND t1.dst_fk = t2.src_fk AND t1.src_fk > t1.dst_fk
 ), latest AS (
     SELECT (SELECT max(m.id) FROM seed_messages m
-            WHERE (m.src_fk = mine.src_fk AND m.dst_fk = mine.dst_fk)
-               OR (m.src_fk = mine.dst_fk AND m.dst_fk = mine.src_fk)) AS last_id
-    FROM mine
+            WHERE (m.src_fk = pairs.src_fk AND m.dst_fk = pairs.dst_fk)
+               OR (m.src_fk = pairs.dst_fk AND m.dst_fk = pairs.src_fk)) AS last_id
+    FROM pairs
 )
 SELECT m.id, m.src_fk, m.dst_fk, m.body, m.created_at,
        (SELECT count(*) FROM seed_messages u
@@ -66,67 +80,11 @@ LIMIT 20
 """
 
 
-def timed(fn: Callable[[], Any], runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def report(name: str, samples: list[float]) -> float:
-    p50 = statistics.median(samples)
-    print(f"{name:<38} n={len(samples):<4} p50={p50:10.2f} ms   p95={percentile(samples, 0.95):10.2f} ms")
-    return p50
-
-
 def generate(players: int, focus_conversations: int, messages: int, rng: random.Random) -> None:
     now = utcnow()
-    for start in range(1, players + 1, BATCH):
-        db.session.execute(sa.insert(User), [
-            {"id": i, "username": f"p{i}", "email": f"p{i}@bench.test", "password_hash": "-",
-             "role": "user", "session_token": f"{i:032x}", "created_at": now}
-            for i in range(start, min(players, start + BATCH - 1) + 1)
-        ])
-    partners = rng.sample(range(2, players + 1), focus_conversations)
-    pairs: set[tuple[int, int]] = {(FOCUS, other) for other in partners}
-    while len(pairs) < focus_conversations * 20:
-        a, b = rng.sample(range(2, players + 1), 2)
-        pairs.add((min(a, b), max(a, b)))
-    ordered_pairs = sorted(pairs)
-    db.session.execute(sa.insert(Conversation), [
-        {"id": n, "low_id": low, "high_id": high, "created_at": now, "last_preview": "",
-         "low_unread": 0, "high_unread": 0}
-        for n, (low, high) in enumerate(ordered_pairs, start=1)
-    ])
-    start_at = now - timedelta(days=365)
-    rows: list[dict[str, Any]] = []
-    for i in range(1, messages + 1):
-        conversation_id = rng.randrange(1, len(ordered_pairs) + 1)
-        low, high = ordered_pairs[conversation_id - 1]
-        rows.append({"id": i, "conversation_id": conversation_id, "sender_id": rng.choice((low, high)),
-                     "body": f"message {i} about a tee time",
-                     "created_at": start_at + timedelta(seconds=i * 30)})
-        if len(rows) == BATCH:
-            db.session.execute(sa.insert(Message), rows)
-            rows = []
-    if rows:
-        db.session.execute(sa.insert(Message), rows)
-    last = (
-        sa.select(sa.func.max(Message.id)).where(Message.conversation_id == Conversation.id).scalar_subquery()
-    )
-    db.session.execute(sa.update(Conversation).values(last_message_id=last))
-    for column, source in (("last_sender_id", Message.sender_id), ("last_preview", Message.body),
-                           ("last_at", Message.created_at)):
-        value = sa.select(source).where(Message.id == Conversation.last_message_id).scalar_subquery()
-        db.session.execute(
-            sa.update(Conversation).where(Conversation.last_message_id.is_not(None)).values({column: value})
-        )
-    # A few unread messages on each side, as the app would have counted them.
-    db.session.execute(sa.update(Conversation).values(
-        low_unread=sa.func.abs(Conversation.id % 4), high_unread=sa.func.abs(Conversation.id % 3)))
-    db.session.commit()
+    dataset.players(db.engine, players, now=now, rng=rng)
+    dataset.conversations(db.engine, focus=FOCUS, player_ids=range(1, players + 1),  # type: ignore[arg-type]
+                          partners=focus_conversations, messages=messages, now=now, rng=rng)
 
 
 def copy_to_seed_schema() -> None:
@@ -145,12 +103,29 @@ def copy_to_seed_schema() -> None:
     db.session.execute(sa.text("CREATE INDEX ix_seed_messages_src_dst ON seed_messages (src_fk, dst_fk)"))
     db.session.execute(sa.text("CREATE INDEX ix_seed_messages_dst_src ON seed_messages (dst_fk, src_fk)"))
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("ANALYZE"))
-    else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    dataset.analyze(db.engine)
+
+
+def raw_statement(call: Any) -> tuple[str, Any]:
+    """The one statement ``call`` sends, with its parameters, as the DBAPI gets them."""
+    seen: list[tuple[str, Any]] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(seen) == 1, seen
+    return seen[0]
+
+
+def show(name: str, rounds: list[list[float]]) -> None:
+    flat = [sample for samples in rounds for sample in samples]
+    print(f"{name:<34} n={len(flat):<5} p50={statistics.median(flat):9.3f} ms  "
+          f"p95={percentile(flat, 0.95):9.3f} ms  p99={percentile(flat, 0.99):9.3f} ms")
 
 
 def main() -> None:
@@ -159,16 +134,17 @@ def main() -> None:
     )
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--conversations", type=int, default=500)
-    parser.add_argument("--players", type=int, default=5000)
+    parser.add_argument("--players", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--seed-queries", type=int, default=5)
+    parser.add_argument("--seed-queries", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=2)
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
     workdir = tempfile.mkdtemp(prefix="fairway-bench-")
-    url = args.database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
+    url = fresh_database(args.database_url, workdir)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SESSION_TYPE": "sqlalchemy",
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "TESTING": True})
     with app.app_context():
@@ -177,29 +153,62 @@ def main() -> None:
         upgrade(revision="heads")
         if db.session.scalar(sa.select(sa.func.count()).select_from(Message)):
             sys.exit("The database already holds messages; give an empty one.")
+        db.session.commit()
         start = time.perf_counter()
         generate(args.players, args.conversations, args.messages, rng)
         copy_to_seed_schema()
-        conversations = db.session.scalar(sa.select(sa.func.count()).select_from(Conversation))
-        print(f"generated {args.messages} messages in {conversations} conversations "
-              f"({args.conversations} for the focus player) on {db.engine.dialect.name} "
-              f"in {time.perf_counter() - start:.1f} s")
+        print(f"generated {args.players} players, {args.messages} messages ({args.conversations} "
+              f"conversations for the focus player) on {db.engine.dialect.name} "
+              f"in {time.perf_counter() - start:.1f} s", flush=True)
+        db.engine.dispose()  # a fresh connection: the first calls below are cold
 
         focus = db.session.get(User, FOCUS)
         assert focus is not None
-        ours = services.inbox(focus)
-        theirs = db.session.execute(sa.text(SEED_INBOX), {"me": FOCUS}).all()
-        assert len(ours.rows) == len(theirs) == 20
+        db.session.commit()
+        raw = db.engine.raw_connection()
+        cursor = raw.cursor()
+
+        def app_inbox() -> Any:
+            return services.inbox(focus)
+
+        def seed_inbox() -> Any:
+            return db.session.execute(sa.text(SEED_INBOX), {"me": FOCUS}).all()
+
+        began = time.perf_counter()
+        ours = app_inbox()
+        cold_app = (time.perf_counter() - began) * 1000
+        statement, parameters = raw_statement(app_inbox)
+
+        def raw_inbox() -> Any:
+            cursor.execute(statement, parameters)
+            return cursor.fetchall()
+
+        began = time.perf_counter()
+        raw_rows = raw_inbox()
+        cold_raw = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        theirs = seed_inbox()
+        cold_seed = (time.perf_counter() - began) * 1000
+        assert len(ours.rows) == len(theirs) == len(raw_rows[: len(ours.rows)]) == 20
         assert [row.other.id for row in ours.rows] == [
             row.dst_fk if row.src_fk == FOCUS else row.src_fk for row in theirs
         ], "the two inboxes disagree"
 
-        app_p50 = report("inbox, app (conversation rows)", timed(lambda: services.inbox(focus), args.queries))
-        seed_p50 = report(
-            "inbox, seed-002 (EXCEPT self-join)",
-            timed(lambda: db.session.execute(sa.text(SEED_INBOX), {"me": FOCUS}).all(), args.seed_queries),
-        )
-        print(f"{'ratio seed / app (p50)':<38} {seed_p50 / app_p50:,.0f}x")
+        print(f"cold (first call in the process): app {cold_app:.2f} ms, raw {cold_raw:.2f} ms, "
+              f"seed {cold_seed:.2f} ms")
+        warm = alternate({"app": app_inbox, "raw": raw_inbox}, args.rounds, args.queries)
+        show("inbox, app (services.inbox)", warm["app"])
+        show("inbox, raw SQL (DBAPI cursor)", warm["raw"])
+        for q, label in ((0.5, "p50"), (0.95, "p95")):
+            low, mid, high = ratio_range(warm["app"], warm["raw"], q)
+            print(f"{'app / raw at ' + label:<34} median {mid:.2f}  (min {low:.2f}, max {high:.2f} over "
+                  f"{args.rounds} rounds)")
+        versus = alternate({"app": app_inbox, "seed": seed_inbox}, args.rounds, args.seed_queries)
+        show("inbox, seed-002 (per-user EXCEPT)", versus["seed"])
+        low, mid, high = ratio_range(versus["seed"], versus["app"])
+        print(f"{'seed / app at p50':<34} median {mid:,.1f}  (min {low:,.1f}, max {high:,.1f})")
+        cursor.close()
+        raw.close()
         db.session.rollback()
 
 

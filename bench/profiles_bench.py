@@ -37,7 +37,7 @@ from app.identity.models import User  # noqa: E402
 from app.profiles import geo, services  # noqa: E402
 from app.profiles.models import SLOTS, AvailabilitySlot, Profile  # noqa: E402
 from app.profiles.services import Origin, SearchCriteria  # noqa: E402
-from bench import percentile  # noqa: E402
+from bench import fresh_database, percentile  # noqa: E402
 
 METROS = ["10001", "90012", "60601", "77002", "85003", "19103", "78205", "92101", "75201", "94103"]
 RADIUS = 25.0
@@ -164,7 +164,7 @@ def main() -> None:
     rng = random.Random(args.seed)
 
     workdir = tempfile.mkdtemp(prefix="fairway-bench-")
-    url = args.database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
+    url = fresh_database(args.database_url, workdir)
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,

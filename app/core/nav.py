@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, has_request_context, url_for
 
 from app.extensions import db
 
@@ -37,6 +37,7 @@ def add_badge(app: Flask, name: str, count: Callable[[Any], int],
     query. ``query(user)``, that count as a one-value SELECT, lets ``badge_counts`` ask for every
     badge in one statement (the live badges poll it)."""
     app.extensions.setdefault("fairway.nav_badges", {})[name] = count
+    app.extensions.pop("fairway.nav_statement", None)  # built again with this badge
     if query is not None:
         app.extensions.setdefault("fairway.badge_queries", {})[name] = query
 
@@ -54,9 +55,95 @@ def badge_counts(user: Any) -> dict[str, int]:
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
-def set_display_name(app: Flask, name: Callable[[Any], str]) -> None:
-    """``name(user)`` gives the name the navigation greets a player by (their display name)."""
+def set_display_name(app: Flask, name: Callable[[Any], str],
+                     query: Callable[[Any], sa.Select[Any]] | None = None) -> None:
+    """``name(user)`` gives the name the navigation greets a player by (their display name);
+    ``query(user)``, that name as a one-value SELECT (NULL or empty: the username), lets the
+    navigation read it in the badges' statement."""
     app.extensions["fairway.display_name"] = name
+    app.extensions.pop("fairway.nav_statement", None)
+    if query is not None:
+        app.extensions["fairway.display_name_query"] = query
+
+
+def add_fact(app: Flask, name: str, query: Callable[[Any], sa.Select[Any]]) -> None:
+    """``query(user)``, a one-value SELECT about the signed-in player (their home zip, say), read
+    in the navigation's statement so that a page asks nothing more for it: :func:`nav_fact`."""
+    app.extensions.setdefault("fairway.nav_facts", {})[name] = query
+    app.extensions.pop("fairway.nav_statement", None)
+
+
+class _AnyPlayer:
+    """Stands for the player while the navigation's statement is built: its ``id`` is a bound
+    parameter, so the statement is built once per app and run for every player."""
+
+    id = sa.bindparam("nav_user_id", type_=sa.Integer)
+    is_authenticated = True
+
+
+def _nav_statement(app: Flask) -> tuple[list[str], bool, list[str], sa.Select[Any]] | None:
+    """The badges' counts, the player's name and the facts as one statement (a scalar subquery
+    each), built on first use and kept: building it cost more than running it. None when a badge
+    or the name was registered without its query."""
+    cached = app.extensions.get("fairway.nav_statement")
+    if cached is not None:
+        return cached or None
+    counts = app.extensions.get("fairway.nav_badges", {})
+    queries = app.extensions.get("fairway.badge_queries", {})
+    facts = app.extensions.get("fairway.nav_facts", {})
+    name = app.extensions.get("fairway.display_name")
+    name_query = app.extensions.get("fairway.display_name_query")
+    built: Any = ()
+    if set(queries) == set(counts) and (name is None or name_query is not None) and (queries or name_query):
+        names = sorted(queries)
+        columns = [queries[badge](_AnyPlayer()).scalar_subquery().label(badge) for badge in names]
+        fact_names = sorted(facts)
+        columns += [facts[fact](_AnyPlayer()).scalar_subquery().label(f"fact_{fact}") for fact in fact_names]
+        if name_query is not None:
+            columns.append(name_query(_AnyPlayer()).scalar_subquery().label("fairway_display_name"))
+        built = (names, name_query is not None, fact_names, sa.select(*columns))
+    app.extensions["fairway.nav_statement"] = built
+    return built or None
+
+
+_UNKNOWN = object()
+
+
+def _nav_values(app: Flask, user: Any) -> tuple[dict[str, int], str, dict[str, Any]]:
+    """The badges' counts, the player's name and the facts: one statement when every badge and
+    the name come with their query, as Fairway's areas register them (otherwise each asks on its
+    own, and there are no facts); run once a request, by whoever asks first."""
+    kept = g.get("fairway_nav") if has_request_context() else None
+    if kept is not None and kept[0] == user.id:
+        return kept[1]
+    statement = _nav_statement(app)
+    if statement is not None:
+        names, with_name, fact_names, select = statement
+        row = db.session.connection().execute(select, {"nav_user_id": user.id}).one()
+        badges = {badge: int(value or 0) for badge, value in zip(names, row, strict=False)}
+        facts = dict(zip(fact_names, row[len(names):len(names) + len(fact_names)], strict=True))
+        shown = row[-1] if with_name else None
+        values = (badges, shown or user.username, facts)
+    else:
+        counts = app.extensions.get("fairway.nav_badges", {})
+        name = app.extensions.get("fairway.display_name")
+        values = ({badge: count(user) for badge, count in counts.items()},
+                  (name(user) if name is not None else "") or user.username, {})
+    if has_request_context():
+        g.fairway_nav = (user.id, values)
+    return values
+
+
+def nav_fact(user: Any, name: str, default: Any = _UNKNOWN) -> Any:
+    """A fact of :func:`add_fact` about the signed-in ``user``, read with the navigation (at most
+    one statement a request, shared with the page's navigation); ``default`` outside a request,
+    for another player, or when the navigation cannot read facts."""
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated or current_user.id != user.id:
+        return default
+    facts = _nav_values(current_app._get_current_object(), user)[2]  # type: ignore[attr-defined]
+    return facts.get(name, default)
 
 
 def nav_context(app: Flask, user: Any) -> dict[str, Any]:
@@ -70,12 +157,10 @@ def nav_context(app: Flask, user: Any) -> dict[str, Any]:
     primary = [link for link in links if link["menu"] == "primary"]
     if len(primary) > PRIMARY_MOST:
         raise RuntimeError(f"the navigation holds at most {PRIMARY_MOST} primary links: {primary}")
-    badges = app.extensions.get("fairway.nav_badges", {})
-    name = app.extensions.get("fairway.display_name")
+    badges, name, _ = _nav_values(app, user)
     return {
         "nav_links": primary, "account_links": [link for link in links if link["menu"] == "account"],
-        "nav_badges": {name: count(user) for name, count in badges.items()},
-        "nav_name": (name(user) if name is not None else "") or user.username,
+        "nav_badges": badges, "nav_name": name,
     }
 
 

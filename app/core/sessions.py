@@ -8,6 +8,12 @@ every ``init_app`` and creates its table outside migrations; here the model belo
 Fairway's metadata (and so to the migrations) and is defined once. Expired database sessions
 are deleted at the worker's (or embedded mode's) tick, not by Flask-Session's cleanup in a random
 one request of 500, which put a statement into that request.
+
+A session nothing changed is written back (its storage expiry pushed back) at most once every
+``REFRESH_SECONDS``, not on every request: Flask-Session's refresh cost every signed-in page a
+Redis ``SET`` (embedded: a ``SELECT`` and an ``UPDATE``). The session keeps when it was last
+written under ``_saved_at``; it still lives ``PERMANENT_SESSION_LIFETIME`` (31 days) after the
+last write, so at least that less an hour after the last request.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from werkzeug.wrappers import Response
 from app import jobs
 from app.clock import utcnow
 from app.extensions import db
+
+#: A session that nothing changed is written back at most this often (its expiry refreshed).
+REFRESH_SECONDS = 3600
+FRESH_KEY = "_saved_at"
 
 
 class ServerSession(db.Model):  # type: ignore[name-defined,misc]
@@ -58,6 +68,14 @@ class LazySessionId(ServerSideSessionInterface):
                     response.vary.add("Cookie")
                 return
             session.sid = self._generate_sid(self.sid_length)
+        if session:
+            now = int(utcnow().timestamp())
+            written = session.get(FRESH_KEY)
+            if not session.modified and isinstance(written, int) and 0 <= now - written < REFRESH_SECONDS:
+                if session.accessed:
+                    response.vary.add("Cookie")
+                return  # unchanged and written lately: no write to refresh its expiry
+            session[FRESH_KEY] = now
         super().save_session(app, session, response)
 
     def regenerate(self, session: ServerSideSession) -> None:

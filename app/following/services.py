@@ -263,13 +263,35 @@ class ProfilePanel:
     is_self: bool = False
 
 
+def _active_count_query(column: so.InstrumentedAttribute[int], other: so.InstrumentedAttribute[int],
+                        user_id: int) -> sa.ScalarSelect[int]:
+    return (sa.select(sa.func.count(Follow.id)).join(User, User.id == other)
+            .where(column == user_id, User.deactivated_at.is_(None)).scalar_subquery())
+
+
 def profile_panel(viewer: User, user: User) -> ProfilePanel:
-    panel = ProfilePanel(followers=follower_count(user), following=following_count(user),
-                         bumps=bumps_received(user))
+    """The counts and, for another signed-in player, the follows both ways and whether a bump is
+    allowed: one statement (a scalar subquery each, each on its own index)."""
+    columns: list[sa.ColumnElement[Any]] = [
+        _active_count_query(Follow.followed_id, Follow.follower_id, user.id),
+        _active_count_query(Follow.follower_id, Follow.followed_id, user.id),
+        sa.select(sa.func.coalesce(sa.func.sum(FistBump.total), 0))
+        .where(FistBump.bumped_id == user.id).scalar_subquery(),
+    ]
+    other_player = viewer.is_authenticated and viewer.id != user.id
+    if other_player:
+        columns += [
+            sa.exists().where(Follow.follower_id == viewer.id, Follow.followed_id == user.id),
+            sa.exists().where(Follow.follower_id == user.id, Follow.followed_id == viewer.id),
+            sa.select(FistBump.last_bumped_at)
+            .where(FistBump.bumper_id == viewer.id, FistBump.bumped_id == user.id).scalar_subquery(),
+        ]
+    row = db.session.execute(sa.select(*columns)).one()
+    panel = ProfilePanel(followers=int(row[0] or 0), following=int(row[1] or 0), bumps=int(row[2] or 0))
     if viewer.is_authenticated:
         panel.is_self = viewer.id == user.id
-        if not panel.is_self:
-            panel.viewer_follows = is_following(viewer.id, user.id)
-            panel.follows_viewer = is_following(user.id, viewer.id)
-            panel.viewer_can_bump = can_bump(viewer, user)
+        if other_player:
+            last_bump = row[5]
+            panel.viewer_follows, panel.follows_viewer = bool(row[3]), bool(row[4])
+            panel.viewer_can_bump = last_bump is None or last_bump <= utcnow() - BUMP_INTERVAL
     return panel

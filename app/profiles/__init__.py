@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.core.nav import NavLink, add_link, set_display_name
+from app.core.nav import NavLink, add_fact, add_link, set_display_name
 from app.core.zones import set_home_zip
 from app.identity.signals import user_registered
 
@@ -22,5 +22,6 @@ def register_nav(state) -> None:  # type: ignore[no-untyped-def]
         NavLink("Availability", "profiles.availability", menu="account"),
     ):
         add_link(state.app, link)
-    set_display_name(state.app, editing.display_name)
+    set_display_name(state.app, editing.display_name, editing.display_name_query)
     set_home_zip(state.app, editing.home_zip)
+    add_fact(state.app, "home_zip", editing.home_zip_query)

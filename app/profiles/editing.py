@@ -9,10 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, url_for
 
+from app.core.nav import nav_fact
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
 from app.profiles.models import TRAITS, Profile
+
+
+_UNREAD = object()
 
 
 class ProfileError(Exception):
@@ -46,10 +50,23 @@ def display_name(user: User) -> str:
 
 
 def home_zip(user: User) -> str | None:
-    """The player's home zip (the default of their time zone). A primary-key lookup, free when
-    the page already loaded the profile, as the navigation's greeting does on every page."""
+    """The player's home zip (the default of their time zone): for the signed-in player, read
+    with the navigation's statement (``home_zip_query``); for another, a primary-key lookup."""
+    known = nav_fact(user, "home_zip", default=_UNREAD)
+    if known is not _UNREAD:
+        return known
     profile = _held_profile(user)
     return profile.zip if profile is not None else None
+
+
+def home_zip_query(user: User) -> sa.Select[Any]:
+    """The home zip as a one-value SELECT, for the navigation to read with its badges."""
+    return sa.select(Profile.zip).where(Profile.user_id == user.id)
+
+
+def display_name_query(user: User) -> sa.Select[Any]:
+    """The display name as a one-value SELECT, for the navigation to read with its badges."""
+    return sa.select(Profile.display_name).where(Profile.user_id == user.id)
 
 
 def display_names(user_ids: list[int]) -> dict[int, str]:

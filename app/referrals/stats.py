@@ -15,7 +15,6 @@ from app.identity.models import User
 from app.referrals.clicks import buffered as clicks_buffered
 from app.referrals.holds import counted
 from app.referrals.models import PointsEntry, Referral, ReferralClick, ReferralCode, ReferralSignal
-from app.referrals.points import points_of
 from app.safety.services import visible_to
 
 
@@ -28,22 +27,26 @@ class ReferralStats:
 
 
 def stats_for(user: User) -> ReferralStats:
+    """The player's figures in two statements: their codes (the clicks still buffered are
+    counted by code), then the clicks, sign-ups, verified sign-ups and points together, a scalar
+    subquery each."""
     code_ids = list(db.session.scalars(sa.select(ReferralCode.id).where(ReferralCode.user_id == user.id)))
-    clicks = (db.session.scalar(
-        sa.select(sa.func.count(ReferralClick.id)).where(ReferralClick.code_id.in_(code_ids))
-    ) or 0) + clicks_buffered(code_ids)
     invitee = so.aliased(User)
-    sign_ups, verified = db.session.execute(
-        sa.select(
-            sa.func.count(Referral.id),
-            sa.func.coalesce(
-                sa.func.sum(sa.case((invitee.email_verified_at.is_not(None), 1), else_=0)), 0
-            ),
-        )
-        .join(invitee, invitee.id == Referral.invitee_id)
+    referred = (
+        sa.select(Referral.id).join(invitee, invitee.id == Referral.invitee_id)
         .where(Referral.referrer_id == user.id)
-    ).one()
-    return ReferralStats(int(clicks or 0), int(sign_ups), int(verified), points_of(user))
+    )
+    clicks, sign_ups, verified, points = db.session.execute(sa.select(
+        sa.select(sa.func.count(ReferralClick.id)).where(ReferralClick.code_id.in_(code_ids)).scalar_subquery(),
+        referred.with_only_columns(sa.func.count(Referral.id)).scalar_subquery(),
+        referred.with_only_columns(sa.func.coalesce(
+            sa.func.sum(sa.case((invitee.email_verified_at.is_not(None), 1), else_=0)), 0
+        )).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0))
+        .where(PointsEntry.user_id == user.id).scalar_subquery(),
+    )).one()
+    return ReferralStats(int(clicks or 0) + clicks_buffered(code_ids), int(sign_ups or 0), int(verified or 0),
+                         int(points or 0))
 
 
 @dataclass
