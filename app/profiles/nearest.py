@@ -7,9 +7,9 @@ the cube distance operator ``point <-> origin`` (the straight-line chord through
 which grows with the great-circle distance, so the order is the same): the index hands rows
 over nearest first and ``LIMIT`` stops after one page, however many players live in the box.
 
-Distances are miles on the sphere of ``geo.EARTH_RADIUS_MILES``, the one the Python path's
-haversine uses, so both paths show and cut the same figures: ``earth_distance`` works on the
-sphere of ``earth()`` metres, and angles are the same on both.
+Distances are the Python path's haversine miles (sphere of ``geo.EARTH_RADIUS_MILES``) written
+in SQL, so both paths show and cut the same figures; the earth box is sized for the same angle
+on the sphere of ``earth()`` metres the cube points live on.
 
 SQLite has none of this: callers keep the bounding box and exact distances in Python there
 (``uses_knn`` says which path runs).
@@ -44,11 +44,15 @@ def _earth_metres(miles: float) -> sa.ColumnElement[float]:
 
 
 def distance_miles(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float) -> sa.ColumnElement[float]:
-    """The great-circle distance in miles from the origin to the row's point."""
-    return (
-        sa.func.earth_distance(earth_point(origin_lat, origin_lon), earth_point(latitude, longitude))
-        / sa.func.earth() * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double)
-    )
+    """The great-circle distance in miles from the origin to the row's point: the haversine
+    formula of ``geo.haversine_miles`` in SQL (plain arithmetic: the ``earth`` domain's checks
+    that ``ll_to_earth`` runs on every call would cost more than the rest of the row)."""
+    f = sa.func
+    dphi = f.radians(latitude - origin_lat) / 2
+    dlambda = f.radians(longitude - origin_lon) / 2
+    a = f.power(f.sin(dphi), 2) + f.cos(f.radians(sa.literal(origin_lat, sa.Double))) * f.cos(
+        f.radians(latitude)) * f.power(f.sin(dlambda), 2)
+    return 2 * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * f.asin(f.least(1.0, f.sqrt(a)))
 
 
 def within(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float,

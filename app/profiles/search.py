@@ -159,8 +159,9 @@ def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, ra
     """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first; the page
     comes with its distances, computed in SQL."""
     inside = nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius)
-    order = (nearest.nearest_first(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude),
-             Profile.user_id)
+    # The KNN order alone: a second key (the id, to break ties) would make PostgreSQL sort every
+    # player inside the radius instead of reading the index nearest first.
+    order = (nearest.nearest_first(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude),)
     total = capped_count(
         sa.select(Profile.user_id).join(User, User.id == Profile.user_id).where(inside, *conditions)
         .order_by(*order),
