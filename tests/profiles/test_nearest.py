@@ -56,11 +56,13 @@ def generate(count: int, seed: int = 20) -> User:
                          "longitude": place.longitude if located else None,
                          "drinking": rng.randrange(3), "mobility": rng.randrange(3),
                          "created_at": now, "updated_at": now})
+    if not count:
+        return viewer
     db.session.execute(sa.insert(User), users)
     db.session.execute(sa.insert(Profile), profiles)
     if db.engine.dialect.name == "postgresql":  # ids given explicitly: move the sequence past them
         db.session.execute(sa.text("SELECT setval('users_id_seq', (SELECT max(id) FROM users))"))
-    blocked = rng.sample(range(first, first + count), 40)
+    blocked = rng.sample(range(first, first + count), min(40, count // 10))
     db.session.execute(sa.insert(Block), [
         {"blocker_id": viewer.id, "blocked_id": other, "created_at": now} if n % 2 else
         {"blocker_id": other, "blocked_id": viewer.id, "created_at": now}
