@@ -156,26 +156,29 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
 
 def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
                     page: int) -> PlayerPage:
-    """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first; the page
-    comes with its distances, computed in SQL."""
-    inside = nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius)
+    """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first. One walk
+    down the index gives the total (exact up to ``COUNT_CAP``, or one row past this page) and
+    the page's ids with their distances, computed in SQL; a second statement loads the page."""
+    offset = (page - 1) * PER_PAGE
     # The KNN order alone: a second key (the id, to break ties) would make PostgreSQL sort every
     # player inside the radius instead of reading the index nearest first.
-    order = (nearest.nearest_first(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude),)
-    total = capped_count(
-        sa.select(Profile.user_id).join(User, User.id == Profile.user_id).where(inside, *conditions)
-        .order_by(*order),
-        page, PER_PAGE,
-    )
-    distance = nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude)
-    found = db.session.execute(
-        sa.select(User, Profile, shows_distance(User.id), distance)
-        .join(Profile, Profile.user_id == User.id)
-        .where(inside, *conditions)
-        .order_by(*order).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    )
-    rows = [player_row(user, profile, miles, bool(shows)) for user, profile, shows, miles in found]
-    return PlayerPage(rows=rows, total=total, page=page)
+    walk = db.session.execute(
+        sa.select(Profile.user_id,
+                  nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude))
+        .join(User, User.id == Profile.user_id)
+        .where(nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius),
+               *conditions)
+        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude))
+        .limit(max(COUNT_CAP + 1, offset + PER_PAGE + 1))
+    ).all()
+    chosen = walk[offset : offset + PER_PAGE]
+    loaded = load_rows([user_id for user_id, _ in chosen])
+    rows = [
+        player_row(loaded[user_id][0], loaded[user_id][1], miles, loaded[user_id][2])
+        for user_id, miles in chosen
+        if user_id in loaded
+    ]
+    return PlayerPage(rows=rows, total=len(walk), page=page)
 
 
 def _nearest_in_python(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,

@@ -165,20 +165,20 @@ def _plan(statement: str, parameters: dict) -> str:
 
 
 @needs_postgres
-def test_explain_analyze_shows_the_gist_index_for_the_total_and_the_page(app):
+def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
     viewer = generate(2000)
-    # A dense metro, as the index is for: 40,000 more players within ~15 miles of New York
+    # A dense metro, as the index is for: 150,000 more players within ~15 miles of New York
     # (one statement), so that the planner weighs the plans as it does at a million.
     db.session.execute(sa.text("""
         INSERT INTO users (id, username, email, password_hash, role, session_token, created_at)
         SELECT n, 'dense' || n, 'dense' || n || '@test.test', '-', 'user', lpad(to_hex(n), 32, '0'), now()
-        FROM generate_series(100000, 139999) AS n"""))
+        FROM generate_series(100000, 249999) AS n"""))
     db.session.execute(sa.text("""
         INSERT INTO profiles (user_id, display_name, bio, latitude, longitude, radius_miles, drinking, mobility,
                               weather, pace, play_style, attitude, left_handed, created_at, updated_at)
         SELECT n, '', '', 40.75 + (random() - 0.5) * 0.4, -73.99 + (random() - 0.5) * 0.5, 25, 0, n % 3,
                0, 0, 0, 0, false, now(), now()
-        FROM generate_series(100000, 139999) AS n"""))
+        FROM generate_series(100000, 249999) AS n"""))
     db.session.commit()
     with db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE users; ANALYZE profiles; ANALYZE blocks")
@@ -186,16 +186,14 @@ def test_explain_analyze_shows_the_gist_index_for_the_total_and_the_page(app):
     criteria = SearchCriteria(origin=origin_of(NEW_YORK), radius=25, page=2)  # radius only, as the bench
     statements = _statements_of(lambda: search.search_players(viewer, criteria))
     knn = [(s, p) for s, p in statements if "earth_box(" in s]
-    assert len(knn) == 2, statements  # the capped total and the page
-    total, page = (_plan(statement, parameters) for statement, parameters in knn)
-    # The page: the GiST index hands rows over nearest first (KNN), no sort of the radius.
-    assert "Index Scan using ix_profiles_earth on profiles" in page, page
-    assert re.search(r"Order By: \(\(ll_to_earth\(latitude, longitude\)\)::cube <-> ", page), page
-    # The total: the index picks the rows inside the earth box. At a million rows it reads them
-    # nearest first too (bench/search_bench.py); with 42,000 the planner guesses the box holds
-    # about as many rows as the count's LIMIT and takes a bitmap of the box instead.
-    assert re.search(r"(Bitmap Index Scan on|Index Scan using) ix_profiles_earth", total), total
-    assert "Seq Scan on profiles" not in total + page
+    assert len(knn) == 1, statements  # one walk gives the capped total and the page's ids
+    plan = _plan(*knn[0])
+    # The GiST index hands rows over nearest first (KNN) inside the earth box: no sort of
+    # everyone within the radius, no scan of every profile.
+    assert "Index Scan using ix_profiles_earth on profiles" in plan, plan
+    assert re.search(r"Order By: \(\(ll_to_earth\(latitude, longitude\)\)::cube <-> ", plan), plan
+    assert re.search(r"Index Cond: \(\(ll_to_earth\(latitude, longitude\)\)::cube && ", plan), plan
+    assert "Seq Scan on profiles" not in plan and "Sort" not in plan, plan
 
 
 @needs_postgres
