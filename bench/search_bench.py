@@ -17,6 +17,7 @@ The database must exist and be empty (or hold this bench's data, with --reuse); 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import random
 import statistics
@@ -55,7 +56,11 @@ def _copy(table: str, columns: str, lines: Callable[[], Any]) -> None:
 
 def generate(count: int, metro: geo.Place, share: float, rng: random.Random) -> None:
     places = geo.all_places()
-    near = [p for p in places if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 40]
+    near = [
+        p
+        for p in places
+        if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 40
+    ]
     homes = [rng.choice(near) if rng.random() < share else rng.choice(places) for _ in range(count)]
 
     def users() -> Any:
@@ -70,13 +75,21 @@ def generate(count: int, metro: geo.Place, share: float, rng: random.Random) -> 
             out = io.StringIO()
             for n in range(start, min(count, start + CHUNK - 1) + 1):
                 p = homes[n - 1]
-                out.write(f"{n}\tPlayer {n}\t\t{round(rng.uniform(-5, 40), 1)}\t{p.zip}\t{p.latitude}\t{p.longitude}\t25"
-                          f"\t{rng.randrange(3)}\t{rng.randrange(3)}\t0\t0\t0\t0\tf\t2026-11-01 00:00:00\t2026-11-01 00:00:00\n")
+                handicap = round(rng.uniform(-5, 40), 1)
+                drinking, mobility = rng.randrange(3), rng.randrange(3)
+                out.write(
+                    f"{n}\tPlayer {n}\t\t{handicap}\t{p.zip}\t{p.latitude}\t{p.longitude}\t25\t{drinking}"
+                    f"\t{mobility}\t0\t0\t0\t0\tf\t2026-11-01 00:00:00\t2026-11-01 00:00:00\n"
+                )
             yield out.getvalue()
 
     _copy("users", "id, username, email, password_hash, role, session_token, created_at", users)
-    _copy("profiles", "user_id, display_name, bio, handicap, zip, latitude, longitude, radius_miles, drinking,"
-          " mobility, weather, pace, play_style, attitude, left_handed, created_at, updated_at", profiles)
+    _copy(
+        "profiles",
+        "user_id, display_name, bio, handicap, zip, latitude, longitude, radius_miles, drinking,"
+        " mobility, weather, pace, play_style, attitude, left_handed, created_at, updated_at",
+        profiles,
+    )
     with db.engine.connect() as conn:
         conn.execute(sa.text("SELECT setval('users_id_seq', :n)"), {"n": count})
         conn.commit()
@@ -106,12 +119,16 @@ def timed(fn: Callable[[], Any]) -> float:
 
 
 def summary(samples: list[float]) -> str:
-    return (f"n={len(samples):<4} p50={statistics.median(samples):7.2f} ms  p95={percentile(samples, 0.95):7.2f} ms"
-            f"  max={max(samples):7.2f} ms")
+    return (
+        f"n={len(samples):<4} p50={statistics.median(samples):7.2f} ms"
+        f"  p95={percentile(samples, 0.95):7.2f} ms  max={max(samples):7.2f} ms"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True, help="PostgreSQL (the KNN path is PostgreSQL's)")
     parser.add_argument("--profiles", type=int, default=1_000_000)
     parser.add_argument("--metro", default="10001")
@@ -125,9 +142,16 @@ def main() -> None:
     args = parser.parse_args()
     url = sa.engine.make_url(args.database_url).set(drivername="postgresql+psycopg")
     rng = random.Random(args.seed)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "REDIS_URL": None,
-                      "SESSION_TYPE": "sqlalchemy", "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                      "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+            "REDIS_URL": None,
+            "SESSION_TYPE": "sqlalchemy",
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "TESTING": True,
+        }
+    )
     metro = geo.place_for_zip(args.metro)
     if metro is None:
         sys.exit(f"unknown zip {args.metro}")
@@ -142,12 +166,16 @@ def main() -> None:
         if not have:
             start = time.perf_counter()
             generate(args.profiles, metro, args.metro_share, rng)
-            print(f"generated {args.profiles} profiles with COPY (+ VACUUM ANALYZE) in {time.perf_counter() - start:.1f} s")
+            took = time.perf_counter() - start
+            print(f"generated {args.profiles} profiles with COPY (+ VACUUM ANALYZE) in {took:.1f} s")
         viewer = db.session.get(User, 1)
         assert viewer is not None
         db.session.expunge(viewer)
-        origins = [Origin(p.latitude, p.longitude, p.zip) for p in geo.all_places()
-                   if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 10]
+        origins = [
+            Origin(p.latitude, p.longitude, p.zip)
+            for p in geo.all_places()
+            if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 10
+        ]
         origins = rng.sample(origins, min(args.origins, len(origins)))
 
         # The two paths agree (ids in order, totals as shown) before anything is timed.
@@ -155,12 +183,16 @@ def main() -> None:
         for origin in origins:
             new, old = new_path(viewer, origin, args.radius), old_path(viewer, origin, args.radius)
             # the same distances in the same order (players at one distance may come in another order)
-            assert [round(r.distance or 0, 6) for r in new.rows] == [round(r.distance or 0, 6) for r in old.rows], origin
+            assert [round(r.distance or 0, 6) for r in new.rows] == [
+                round(r.distance or 0, 6) for r in old.rows
+            ], origin
             assert new.total_label == old.total_label
             inside.append(old.total)
             db.session.remove()
-        print(f"{len(origins)} origins within 10 miles of {args.metro}, radius {args.radius:g} miles: players "
-              f"inside median {statistics.median(inside):.0f}, max {max(inside)}; page 1 agrees")
+        print(
+            f"{len(origins)} origins within 10 miles of {args.metro}, radius {args.radius:g} miles: players "
+            f"inside median {statistics.median(inside):.0f}, max {max(inside)}; page 1 agrees"
+        )
 
         paths = {"knn": new_path, "python": old_path}
         cold: dict[str, list[float]] = {name: [] for name in paths}
@@ -171,24 +203,28 @@ def main() -> None:
             round_warm: dict[str, list[float]] = {name: [] for name in paths}
             for origin in origins:
                 for name in order:
-                    fn = paths[name]
                     db.session.remove()
                     db.engine.dispose()  # a fresh backend: cold catalog and plan caches
                     db.session.execute(sa.text("SELECT 1"))  # (connecting is not timed)
-                    cold[name].append(timed(lambda: fn(viewer, origin, args.radius)))
+                    call = functools.partial(paths[name], viewer, origin, args.radius)
+                    cold[name].append(timed(call))
                     for _ in range(args.warm):
-                        sample = timed(lambda: fn(viewer, origin, args.radius))
+                        sample = timed(call)
                         warm[name].append(sample)
                         round_warm[name].append(sample)
             ratio = percentile(round_warm["python"], 0.95) / percentile(round_warm["knn"], 0.95)
             ratios.append(ratio)
-            print(f"round {round_no + 1}: warm p95 knn {percentile(round_warm['knn'], 0.95):.2f} ms, "
-                  f"python {percentile(round_warm['python'], 0.95):.2f} ms, python/knn {ratio:.1f}x")
+            print(
+                f"round {round_no + 1}: warm p95 knn {percentile(round_warm['knn'], 0.95):.2f} ms, "
+                f"python {percentile(round_warm['python'], 0.95):.2f} ms, python/knn {ratio:.1f}x"
+            )
         for name in paths:
             print(f"{name:<7} cold  {summary(cold[name])}")
             print(f"{name:<7} warm  {summary(warm[name])}")
-        print(f"warm p95 ratio python/knn per round: min {min(ratios):.1f}x  median {statistics.median(ratios):.1f}x"
-              f"  max {max(ratios):.1f}x")
+        print(
+            f"warm p95 ratio python/knn per round: min {min(ratios):.1f}x"
+            f"  median {statistics.median(ratios):.1f}x  max {max(ratios):.1f}x"
+        )
         db.session.remove()
         db.engine.dispose()
 

@@ -179,12 +179,16 @@ def search_courses(viewer: User, search: CourseSearch) -> CoursePage:
     offset = (search.page - 1) * PER_PAGE
     origin = search.origin
     if origin is not None and search.radius is not None and nearest.uses_knn():
-        inside = nearest.within(Course.latitude, Course.longitude, origin.latitude, origin.longitude, search.radius)
-        order = nearest.nearest_first(Course.latitude, Course.longitude, origin.latitude, origin.longitude)
-        total = capped_count(sa.select(Course.id).where(inside, *conditions).order_by(order), search.page, PER_PAGE)
-        distance = nearest.distance_miles(Course.latitude, Course.longitude, origin.latitude, origin.longitude)
+        lat, lon = origin.latitude, origin.longitude
+        inside = nearest.within(Course.latitude, Course.longitude, lat, lon, search.radius)
+        order = nearest.nearest_first(Course.latitude, Course.longitude, lat, lon)
+        total = capped_count(
+            sa.select(Course.id).where(inside, *conditions).order_by(order), search.page, PER_PAGE
+        )
+        miles_away = nearest.distance_miles(Course.latitude, Course.longitude, lat, lon)
         found = db.session.execute(
-            sa.select(Course, distance).where(inside, *conditions).order_by(order).offset(offset).limit(PER_PAGE)
+            sa.select(Course, miles_away).where(inside, *conditions)
+            .order_by(order).offset(offset).limit(PER_PAGE)
         ).all()
         played = _played_ids(viewer, [course.id for course, _ in found])
         return CoursePage([CourseRow(course, miles, course.id in played) for course, miles in found],

@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.core.pagination import capped_count
 from app.extensions import db
 from app.identity.models import User
-from app.core.pagination import capped_count
 from app.profiles import geo, nearest
 from app.profiles.availability import window
 from app.profiles.editing import profile_for
@@ -87,7 +87,8 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
     return PlayerPage(rows=rows, total=len(ranked), page=page)
 
 
-def _ranked_in_sql(user: User, me: Profile, origin: Origin, overlap: Any, theirs: Any, page: int) -> PlayerPage:
+def _ranked_in_sql(user: User, me: Profile, origin: Origin, overlap: Any, theirs: Any,
+                   page: int) -> PlayerPage:
     """PostgreSQL: the radius cut (earth box + exact distance), the ranking and the page in
     SQL, with the same keys as the Python path: most shared slots, nearest, closest handicap, id."""
     distance = nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude)

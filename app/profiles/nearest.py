@@ -2,9 +2,10 @@
 
 Migration ``0014k_knn_search`` indexes ``ll_to_earth(latitude, longitude)`` with GiST on
 ``profiles`` and ``courses``. A query then cuts by radius with ``earth_box(origin, r) && point``
-(the point lies in the box: a cube overlap the index answers) plus the exact great-circle distance, and orders with
-the cube distance operator ``point <-> origin`` (the straight-line chord through the earth,
-which grows with the great-circle distance, so the order is the same): the index hands rows
+(the point lies in the box: a cube overlap the index answers) plus the exact great-circle
+distance, and orders with the cube distance operator ``point <-> origin`` (the straight-line
+chord through the earth, which grows with the great-circle distance, so the order is the
+same): the index hands rows
 over nearest first and ``LIMIT`` stops after one page, however many players live in the box.
 
 Distances are the Python path's haversine miles (sphere of ``geo.EARTH_RADIUS_MILES``) written
@@ -43,7 +44,9 @@ def _earth_metres(miles: float) -> sa.ColumnElement[float]:
     return sa.literal(miles / geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
 
 
-def distance_miles(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float) -> sa.ColumnElement[float]:
+def distance_miles(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+) -> sa.ColumnElement[float]:
     """The great-circle distance in miles from the origin to the row's point: the haversine
     formula of ``geo.haversine_miles`` in SQL (plain arithmetic: the ``earth`` domain's checks
     that ``ll_to_earth`` runs on every call would cost more than the rest of the row)."""
@@ -51,12 +54,14 @@ def distance_miles(latitude: Any, longitude: Any, origin_lat: float, origin_lon:
     dphi = f.radians(latitude - origin_lat) / 2
     dlambda = f.radians(longitude - origin_lon) / 2
     a = f.power(f.sin(dphi), 2) + f.cos(f.radians(sa.literal(origin_lat, sa.Double))) * f.cos(
-        f.radians(latitude)) * f.power(f.sin(dlambda), 2)
+        f.radians(latitude)
+    ) * f.power(f.sin(dlambda), 2)
     return 2 * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * f.asin(f.least(1.0, f.sqrt(a)))
 
 
-def within(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float,
-           radius: float) -> sa.ColumnElement[bool]:
+def within(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float
+) -> sa.ColumnElement[bool]:
     """The row's point lies within ``radius`` miles: the indexed cube box, then the exact
     distance (the box holds a little more than the circle)."""
     origin = earth_point(origin_lat, origin_lon)
@@ -70,9 +75,13 @@ def within(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float,
     )
 
 
-def nearest_first(latitude: Any, longitude: Any, origin_lat: float, origin_lon: float) -> sa.ColumnElement[Any]:
+def nearest_first(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+) -> sa.ColumnElement[Any]:
     """An ORDER BY term the GiST index serves (KNN): the cube distance to the origin."""
-    return earth_point(latitude, longitude).op("<->", return_type=sa.Double)(earth_point(origin_lat, origin_lon))
+    return earth_point(latitude, longitude).op("<->", return_type=sa.Double)(
+        earth_point(origin_lat, origin_lon)
+    )
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

@@ -162,13 +162,12 @@ def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, ra
     offset = (page - 1) * PER_PAGE
     # The KNN order alone: a second key (the id, to break ties) would make PostgreSQL sort every
     # player inside the radius instead of reading the index nearest first.
+    lat, lon = origin.latitude, origin.longitude
     walk = db.session.execute(
-        sa.select(Profile.user_id,
-                  nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude))
+        sa.select(Profile.user_id, nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon))
         .join(User, User.id == Profile.user_id)
-        .where(nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius),
-               *conditions)
-        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude))
+        .where(nearest.within(Profile.latitude, Profile.longitude, lat, lon, radius), *conditions)
+        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
         .limit(max(COUNT_CAP + 1, offset + PER_PAGE + 1))
     ).all()
     chosen = walk[offset : offset + PER_PAGE]

@@ -13,6 +13,7 @@ Revises: 0013f_referral_holds
 Create Date: 2026-12-01 06:00:00.000000
 
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.

@@ -49,10 +49,14 @@ def test_the_chain_is_linear_and_known(app):
 def test_the_migrated_schema_matches_every_model(app):
     with db.engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diffs = compare_metadata(context, db.metadata)
         # The KNN indexes no model declares: PostgreSQL only (left out of the comparison above).
-        indexes = {index["name"] for table in ("profiles", "courses") for index in sa.inspect(conn).get_indexes(table)}
+        inspector = sa.inspect(conn)
+        indexes = {index["name"] for table in ("profiles", "courses")
+                   for index in inspector.get_indexes(table)}
     assert set().union(*(made for _, made in CHAIN.values())) <= tables
     assert diffs == []
     assert (indexes & KNN_INDEXES) == (KNN_INDEXES if db.engine.dialect.name == "postgresql" else set())

@@ -22,7 +22,9 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_member
 from tests.support import login
 
-needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="the KNN index is PostgreSQL's (services mode)")
+needs_postgres = pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="the KNN index is PostgreSQL's (services mode)"
+)
 
 NEW_YORK, SAN_FRANCISCO = "10001", "94103"
 
@@ -30,8 +32,11 @@ NEW_YORK, SAN_FRANCISCO = "10001", "94103"
 def _metro(code: str, miles: float) -> list[geo.Place]:
     centre = geo.place_for_zip(code)
     assert centre is not None
-    return [p for p in geo.all_places()
-            if geo.haversine_miles(centre.latitude, centre.longitude, p.latitude, p.longitude) < miles]
+    return [
+        p
+        for p in geo.all_places()
+        if geo.haversine_miles(centre.latitude, centre.longitude, p.latitude, p.longitude) < miles
+    ]
 
 
 def generate(count: int, seed: int = 20) -> User:
@@ -48,15 +53,32 @@ def generate(count: int, seed: int = 20) -> User:
         roll = rng.random()
         place = rng.choice(new_york if roll < 0.5 else bay if roll < 0.7 else places)
         located = rng.random() > 0.03
-        users.append({"id": user_id, "username": f"p{user_id}", "email": f"p{user_id}@test.test",
-                      "password_hash": "-", "role": "user", "session_token": f"{user_id:032x}",
-                      "created_at": now, "deactivated_at": now if rng.random() < 0.03 else None})
-        profiles.append({"user_id": user_id, "display_name": f"Player {rng.choice('abcdef')}",
-                         "handicap": round(rng.uniform(-5, 40), 1) if rng.random() > 0.1 else None,
-                         "zip": place.zip, "latitude": place.latitude if located else None,
-                         "longitude": place.longitude if located else None,
-                         "drinking": rng.randrange(3), "mobility": rng.randrange(3),
-                         "created_at": now, "updated_at": now})
+        users.append(
+            {
+                "id": user_id,
+                "username": f"p{user_id}",
+                "email": f"p{user_id}@test.test",
+                "password_hash": "-",
+                "role": "user",
+                "session_token": f"{user_id:032x}",
+                "created_at": now,
+                "deactivated_at": now if rng.random() < 0.03 else None,
+            }
+        )
+        profiles.append(
+            {
+                "user_id": user_id,
+                "display_name": f"Player {rng.choice('abcdef')}",
+                "handicap": round(rng.uniform(-5, 40), 1) if rng.random() > 0.1 else None,
+                "zip": place.zip,
+                "latitude": place.latitude if located else None,
+                "longitude": place.longitude if located else None,
+                "drinking": rng.randrange(3),
+                "mobility": rng.randrange(3),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     if not count:
         return viewer
     db.session.execute(sa.insert(User), users)
@@ -64,11 +86,15 @@ def generate(count: int, seed: int = 20) -> User:
     if db.engine.dialect.name == "postgresql":  # ids given explicitly: move the sequence past them
         db.session.execute(sa.text("SELECT setval('users_id_seq', (SELECT max(id) FROM users))"))
     blocked = rng.sample(range(first, first + count), min(40, count // 10))
-    db.session.execute(sa.insert(Block), [
-        {"blocker_id": viewer.id, "blocked_id": other, "created_at": now} if n % 2 else
-        {"blocker_id": other, "blocked_id": viewer.id, "created_at": now}
-        for n, other in enumerate(blocked)
-    ])
+    db.session.execute(
+        sa.insert(Block),
+        [
+            {"blocker_id": viewer.id, "blocked_id": other, "created_at": now}
+            if n % 2
+            else {"blocker_id": other, "blocked_id": viewer.id, "created_at": now}
+            for n, other in enumerate(blocked)
+        ],
+    )
     db.session.commit()
     return viewer
 
@@ -169,16 +195,21 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
     viewer = generate(2000)
     # A dense metro, as the index is for: 40,000 more players within ~15 miles of New York
     # (one statement), so that the planner weighs the plans as it does at a million.
-    db.session.execute(sa.text("""
+    db.session.execute(
+        sa.text("""
         INSERT INTO users (id, username, email, password_hash, role, session_token, created_at)
         SELECT n, 'dense' || n, 'dense' || n || '@test.test', '-', 'user', lpad(to_hex(n), 32, '0'), now()
-        FROM generate_series(100000, 139999) AS n"""))
-    db.session.execute(sa.text("""
-        INSERT INTO profiles (user_id, display_name, bio, latitude, longitude, radius_miles, drinking, mobility,
-                              weather, pace, play_style, attitude, left_handed, created_at, updated_at)
+        FROM generate_series(100000, 139999) AS n""")
+    )
+    db.session.execute(
+        sa.text("""
+        INSERT INTO profiles (user_id, display_name, bio, latitude, longitude, radius_miles, drinking,
+                              mobility, weather, pace, play_style, attitude, left_handed, created_at,
+                              updated_at)
         SELECT n, '', '', 40.75 + (random() - 0.5) * 0.4, -73.99 + (random() - 0.5) * 0.5, 25, 0, n % 3,
                0, 0, 0, 0, false, now(), now()
-        FROM generate_series(100000, 139999) AS n"""))
+        FROM generate_series(100000, 139999) AS n""")
+    )
     db.session.commit()
     with db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE users; ANALYZE profiles; ANALYZE blocks")
@@ -209,9 +240,14 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
 def test_the_migration_made_the_extensions_and_indexes(app):
     with db.engine.connect() as conn:
         extensions = set(conn.scalars(sa.text("SELECT extname FROM pg_extension")))
-        indexes = dict(conn.execute(sa.text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('ix_profiles_earth', 'ix_courses_earth')"
-        )).all())
+        indexes = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT indexname, indexdef FROM pg_indexes"
+                    " WHERE indexname IN ('ix_profiles_earth', 'ix_courses_earth')"
+                )
+            ).all()
+        )
     assert {"cube", "earthdistance"} <= extensions
     assert set(indexes) == {"ix_profiles_earth", "ix_courses_earth"}
     assert all("USING gist (ll_to_earth(latitude, longitude))" in d for d in indexes.values())
@@ -225,12 +261,35 @@ def test_totals_read_200_plus_beyond_the_cap_and_the_pager_keeps_going(app, clie
     place = geo.place_for_zip(NEW_YORK)
     assert place is not None
     start = 100
-    db.session.execute(sa.insert(User), [
-        {"id": n, "username": f"near{n}", "email": f"near{n}@test.test", "password_hash": "-", "role": "user",
-         "session_token": f"{n:032x}", "created_at": now} for n in range(start, start + 230)])
-    db.session.execute(sa.insert(Profile), [
-        {"user_id": n, "zip": place.zip, "latitude": place.latitude, "longitude": place.longitude,
-         "created_at": now, "updated_at": now} for n in range(start, start + 230)])
+    db.session.execute(
+        sa.insert(User),
+        [
+            {
+                "id": n,
+                "username": f"near{n}",
+                "email": f"near{n}@test.test",
+                "password_hash": "-",
+                "role": "user",
+                "session_token": f"{n:032x}",
+                "created_at": now,
+            }
+            for n in range(start, start + 230)
+        ],
+    )
+    db.session.execute(
+        sa.insert(Profile),
+        [
+            {
+                "user_id": n,
+                "zip": place.zip,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(start, start + 230)
+        ],
+    )
     db.session.commit()
     login(client, "viewer")
     first = client.get("/players", query_string={"near": NEW_YORK, "radius": "5"}).get_data(as_text=True)
@@ -239,7 +298,9 @@ def test_totals_read_200_plus_beyond_the_cap_and_the_pager_keeps_going(app, clie
     page = eleventh.get_data(as_text=True)
     assert eleventh.status_code == 200 and "200+ players" in page
     assert 'rel="next"' in page and len(re.findall(r'href="/u/near\d+"><strong>', page)) == 20
-    last = client.get("/players", query_string={"near": NEW_YORK, "radius": "5", "page": "12"}).get_data(as_text=True)
+    last = client.get("/players", query_string={"near": NEW_YORK, "radius": "5", "page": "12"}).get_data(
+        as_text=True
+    )
     assert len(re.findall(r'href="/u/near\d+"><strong>', last)) == 10 and 'rel="next"' not in last
     # name search (no radius) is capped the same way; a small result stays exact
     assert "200+ players" in client.get("/players", query_string={"q": "near"}).get_data(as_text=True)
@@ -259,10 +320,14 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
     slots = [(day, slot) for day in days for slot in SLOTS]
     now = utcnow()
     others = list(db.session.scalars(sa.select(User.id).where(User.id != viewer.id)))
-    db.session.execute(sa.insert(AvailabilitySlot), [
-        {"user_id": user_id, "day": day, "slot": slot, "created_at": now}
-        for user_id in [viewer.id, *others] for day, slot in rng.sample(slots, rng.randint(1, 6))
-    ])
+    db.session.execute(
+        sa.insert(AvailabilitySlot),
+        [
+            {"user_id": user_id, "day": day, "slot": slot, "created_at": now}
+            for user_id in [viewer.id, *others]
+            for day, slot in rng.sample(slots, rng.randint(1, 6))
+        ],
+    )
     db.session.commit()
     pages = {}
     for knn in (True, False):
@@ -270,7 +335,9 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
         pages[knn] = [matching.match_players(viewer, page) for page in (1, 2, 3, 9, 40)]
     for in_sql, in_python in zip(pages[True], pages[False], strict=True):
         assert [row.user.id for row in in_sql.rows] == [row.user.id for row in in_python.rows]
-        assert [row.distance for row in in_sql.rows] == pytest.approx([row.distance for row in in_python.rows])
+        assert [row.distance for row in in_sql.rows] == pytest.approx(
+            [row.distance for row in in_python.rows]
+        )
         assert [row.shared for row in in_sql.rows] == [row.shared for row in in_python.rows]
         assert (in_sql.total_label, in_sql.has_next) == (in_python.total_label, in_python.has_next)
     assert pages[True][0].capped and len(pages[True][2].rows) == search.PER_PAGE
