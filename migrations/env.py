@@ -81,6 +81,10 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The PostgreSQL-only KNN indexes (0014k_knn_search) are no model's: autogenerate must not
+    # propose dropping them.
+    from app.profiles.nearest import include_object
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+
+#: Searches count their results exactly up to this many; beyond, pages say "200+".
+COUNT_CAP = 200
 
 
 class Paginated:
@@ -11,6 +19,18 @@ class Paginated:
     total: int
     page: int
     per_page: int
+    #: set by lists whose total is counted only up to a cap (``capped_count``): beyond it the
+    #: page says "200+" and the pager shows no page count.
+    cap: int | None = None
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None and self.total > self.cap
+
+    @property
+    def total_label(self) -> str:
+        """The total as pages show it: exact, or "200+" beyond the cap."""
+        return f"{self.cap}+" if self.capped else str(self.total)
 
     @property
     def pages(self) -> int:
@@ -23,3 +43,11 @@ class Paginated:
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def capped_count(query: sa.Select[Any], page: int, per_page: int, cap: int = COUNT_CAP) -> int:
+    """How many rows ``query`` has, counted no further than ``cap + 1`` (one statement, a
+    count over a LIMIT subquery) nor, on a later page, than one row past that page, so that
+    ``has_next`` stays exact while the total reads "200+"."""
+    limit = max(cap + 1, page * per_page + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.limit(limit).subquery())) or 0

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.core.inserts import insert_ignoring_duplicates
-from app.core.pagination import Paginated
+from app.core.pagination import COUNT_CAP, Paginated, capped_count
 from app.core.search import contains
 from app.core.signals import admin_action, this_app
 from app.courses.catalog import SAMPLE_COURSES
 from app.courses.models import Course, CoursePlay
 from app.extensions import db
 from app.identity.models import User
-from app.profiles import geo
+from app.profiles import geo, nearest
 from app.profiles.search import Origin, box_clause
 
 PER_PAGE = 20
@@ -128,6 +128,8 @@ class CoursePage(Paginated):
     total: int
     page: int
     per_page: int = PER_PAGE
+    #: the player's search counts up to a cap ("200+"); the admin list counts exactly
+    cap: int | None = None
 
 
 def _name_like(q: str) -> sa.ColumnElement[bool]:
@@ -169,11 +171,28 @@ def _played_ids(user: User, course_ids: list[int]) -> set[int]:
 def search_courses(viewer: User, search: CourseSearch) -> CoursePage:
     """Courses matching ``q``; around an origin, only those within the radius, nearest first.
 
-    The bounding box (an index range on latitude/longitude) picks the candidates and the exact
-    great-circle distance filters and orders them. Three queries at most, whatever the size."""
+    On PostgreSQL the KNN index (``app.profiles.nearest``) cuts by radius and orders; on SQLite
+    the bounding box (an index range on latitude/longitude) picks the candidates and the exact
+    great-circle distance filters and orders them. Three queries, whatever the size; the total
+    is exact up to 200 ("200+" beyond)."""
     conditions: list[sa.ColumnElement[bool]] = [_name_like(search.q)] if search.q else []
     offset = (search.page - 1) * PER_PAGE
     origin = search.origin
+    if origin is not None and search.radius is not None and nearest.uses_knn():
+        lat, lon = origin.latitude, origin.longitude
+        inside = nearest.within(Course.latitude, Course.longitude, lat, lon, search.radius)
+        order = nearest.nearest_first(Course.latitude, Course.longitude, lat, lon)
+        total = capped_count(
+            sa.select(Course.id).where(inside, *conditions).order_by(order), search.page, PER_PAGE
+        )
+        miles_away = nearest.distance_miles(Course.latitude, Course.longitude, lat, lon)
+        found = db.session.execute(
+            sa.select(Course, miles_away).where(inside, *conditions)
+            .order_by(order).offset(offset).limit(PER_PAGE)
+        ).all()
+        played = _played_ids(viewer, [course.id for course, _ in found])
+        return CoursePage([CourseRow(course, miles, course.id in played) for course, miles in found],
+                          total, search.page, cap=COUNT_CAP)
     if origin is not None and search.radius is not None:
         radius = search.radius
         candidates: Any = db.session.execute(
@@ -190,13 +209,14 @@ def search_courses(viewer: User, search: CourseSearch) -> CoursePage:
         loaded = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(ids)))}
         played = _played_ids(viewer, ids)
         rows = [CourseRow(loaded[cid], distance, cid in played) for distance, cid in chosen if cid in loaded]
-        return CoursePage(rows, len(scored), search.page)
-    query = sa.select(Course).where(*conditions)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    courses = list(db.session.scalars(query.order_by(Course.name, Course.id).offset(offset).limit(PER_PAGE)))
+        return CoursePage(rows, len(scored), search.page, cap=COUNT_CAP)
+    query = sa.select(Course.id).where(*conditions)
+    total = capped_count(query, search.page, PER_PAGE)
+    courses = list(db.session.scalars(
+        sa.select(Course).where(*conditions).order_by(Course.name, Course.id).offset(offset).limit(PER_PAGE)))
     played = _played_ids(viewer, [c.id for c in courses])
     rows = [CourseRow(c, _distance(origin, c), c.id in played) for c in courses]
-    return CoursePage(rows, total, search.page)
+    return CoursePage(rows, total, search.page, cap=COUNT_CAP)
 
 
 def _distance(origin: Origin | None, course: Course) -> float | None:

@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.core.pagination import capped_count
 from app.extensions import db
 from app.identity.models import User
-from app.profiles import geo
+from app.profiles import geo, nearest
 from app.profiles.availability import window
 from app.profiles.editing import profile_for
 from app.profiles.models import SLOTS, AvailabilitySlot, Profile
@@ -53,13 +54,15 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
                 mine.user_id == user.id,
                 mine.day.between(days[0], days[-1]),
                 User.deactivated_at.is_(None),
-                profile_box(origin, me.radius_miles),
                 visible_to(user.id, theirs.user_id),
             )
         )
 
+    if nearest.uses_knn():
+        return _ranked_in_sql(user, me, origin, overlap, theirs, page)
     counts = db.session.execute(
         overlap(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap, sa.func.count())
+        .where(profile_box(origin, me.radius_miles))
         .group_by(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap)
     )
 
@@ -74,25 +77,64 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
         if (distance := geo.haversine_miles(origin.latitude, origin.longitude, lat, lon)) <= me.radius_miles
     )
     chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
-    ids = [other_id for *_, other_id in chosen]
-    loaded = load_rows(ids)
-    shared_slots: dict[int, list[tuple[date, str]]] = {other_id: [] for other_id in ids}
-    if ids:
-        for other_id, day, slot in db.session.execute(
-            overlap(theirs.user_id, theirs.day, theirs.slot)
-            .where(theirs.user_id.in_(ids))
-            .order_by(theirs.day, theirs.slot)
-        ):
-            shared_slots[other_id].append((day, slot))
-    for slots in shared_slots.values():
-        slots.sort(key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+    loaded = load_rows([other_id for *_, other_id in chosen])
     rows = [
-        player_row(loaded[other_id][0], loaded[other_id][1], distance, loaded[other_id][2],
-                   shared=shared_slots[other_id])
+        player_row(loaded[other_id][0], loaded[other_id][1], distance, loaded[other_id][2])
         for _, distance, _, other_id in chosen
         if other_id in loaded
     ]
+    _add_shared_slots(rows, overlap, theirs)
     return PlayerPage(rows=rows, total=len(ranked), page=page)
+
+
+def _ranked_in_sql(user: User, me: Profile, origin: Origin, overlap: Any, theirs: Any,
+                   page: int) -> PlayerPage:
+    """PostgreSQL: the radius cut (earth box + exact distance), the ranking and the page in
+    SQL, with the same keys as the Python path: most shared slots, nearest, closest handicap, id."""
+    distance = nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude)
+    shared = sa.func.count()
+    grouped = (
+        overlap(theirs.user_id.label("user_id"), shared.label("shared"), distance.label("distance"))
+        .where(nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude,
+                              me.radius_miles))
+        .group_by(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap)
+    )
+    keys: list[Any] = [shared.desc(), distance]
+    if me.handicap is not None:
+        keys.append(sa.func.abs(Profile.handicap - me.handicap).asc().nulls_last())
+    total = capped_count(grouped, page, PER_PAGE)
+    ranked = grouped.order_by(*keys, theirs.user_id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).subquery()
+    found = db.session.execute(
+        sa.select(User, Profile, shows_distance(User.id), ranked.c.distance)
+        .join(Profile, Profile.user_id == User.id)
+        .join(ranked, ranked.c.user_id == User.id)
+        .order_by(*_in_rank_order(ranked, me))
+    )
+    rows = [player_row(other, profile, miles, bool(shows)) for other, profile, shows, miles in found]
+    _add_shared_slots(rows, overlap, theirs)
+    return PlayerPage(rows=rows, total=total, page=page)
+
+
+def _in_rank_order(ranked: Any, me: Profile) -> list[Any]:
+    keys: list[Any] = [ranked.c.shared.desc(), ranked.c.distance]
+    if me.handicap is not None:
+        keys.append(sa.func.abs(Profile.handicap - me.handicap).asc().nulls_last())
+    return [*keys, ranked.c.user_id]
+
+
+def _add_shared_slots(rows: list[PlayerRow], overlap: Any, theirs: Any) -> None:
+    """Each row's shared (day, slot) pairs, in calendar order: one query for the page."""
+    by_id: dict[int, list[tuple[date, str]]] = {row.user.id: row.shared for row in rows}
+    if not by_id:
+        return
+    for other_id, day, slot in db.session.execute(
+        overlap(theirs.user_id, theirs.day, theirs.slot)
+        .where(theirs.user_id.in_(list(by_id)))
+        .order_by(theirs.day, theirs.slot)
+    ):
+        by_id[other_id].append((day, slot))
+    for slots in by_id.values():
+        slots.sort(key=lambda pair: (pair[0], SLOTS.index(pair[1])))
 
 
 def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),

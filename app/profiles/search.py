@@ -1,5 +1,6 @@
-"""Partner search: filters, a bounding box on indexed coordinates, then exact great-circle
-distances."""
+"""Partner search: filters, then the players within a radius nearest first. On PostgreSQL the
+database does it all (a KNN index, ``nearest``); on SQLite a bounding box on indexed coordinates
+picks the candidates and exact great-circle distances filter and order them in Python."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.core.pagination import Paginated
+from app.core.pagination import COUNT_CAP, Paginated, capped_count
 from app.core.search import contains
 from app.extensions import db
 from app.identity.models import User
-from app.profiles import geo
+from app.profiles import geo, nearest
 from app.profiles.models import Profile
 from app.safety.services import shows_distance, visible_to
 
@@ -45,6 +46,7 @@ class PlayerPage(Paginated):
     total: int
     page: int
     per_page: int = PER_PAGE
+    cap: int | None = COUNT_CAP
 
 
 @dataclass
@@ -108,12 +110,9 @@ def load_rows(ids: list[int]) -> dict[int, tuple[User, Profile, bool]]:
     return {user.id: (user, profile, bool(shows)) for user, profile, shows in rows}
 
 
-def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
-    """Active players matching the filters, nearest first when a radius applies.
-
-    With a radius, the database returns only profiles inside the bounding box (an index
-    range on latitude/longitude), and the exact great-circle distance filters and orders them.
-    """
+def search_conditions(viewer: User, criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
+    """The filters every search path applies (not the distance): active, not me, no block
+    either way, the name, handicap and trait filters."""
     conditions: list[sa.ColumnElement[bool]] = [
         User.deactivated_at.is_(None), User.id != viewer.id, visible_to(viewer.id, User.id),
     ]
@@ -128,37 +127,79 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
         conditions.append(Profile.mobility.in_((0, criteria.mobility)))
     if criteria.drinking:
         conditions.append(Profile.drinking.in_((0, criteria.drinking)))
-    offset = (criteria.page - 1) * PER_PAGE
+    return conditions
+
+
+def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
+    """Active players matching the filters, nearest first when a radius applies (ties by id).
+    Two statements on every path: the total (exact up to ``COUNT_CAP``) and the page."""
+    conditions = search_conditions(viewer, criteria)
     origin = criteria.origin
-
     if origin is not None and criteria.radius is not None:
-        radius = criteria.radius
-        candidates: Any = db.session.execute(
-            sa.select(Profile.user_id, Profile.latitude, Profile.longitude)
-            .join(User, User.id == Profile.user_id)
-            .where(profile_box(origin, radius), *conditions)
-        )
-        scored = sorted(
-            (distance, user_id)
-            for user_id, lat, lon in candidates
-            if (distance := geo.haversine_miles(origin.latitude, origin.longitude, lat, lon)) <= radius
-        )
-        chosen = scored[offset : offset + PER_PAGE]
-        loaded = load_rows([user_id for _, user_id in chosen])
-        rows = [
-            player_row(loaded[user_id][0], loaded[user_id][1], distance, loaded[user_id][2])
-            for distance, user_id in chosen
-            if user_id in loaded
-        ]
-        return PlayerPage(rows=rows, total=len(scored), page=criteria.page)
+        if nearest.uses_knn():
+            return _nearest_in_sql(conditions, origin, criteria.radius, criteria.page)
+        return _nearest_in_python(conditions, origin, criteria.radius, criteria.page)
 
-    base = sa.select(User, Profile).join(Profile, Profile.user_id == User.id).where(*conditions)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    offset = (criteria.page - 1) * PER_PAGE
+    base = sa.select(User.id).join(Profile, Profile.user_id == User.id).where(*conditions)
+    total = capped_count(base, criteria.page, PER_PAGE)
     found = db.session.execute(
-        base.add_columns(shows_distance(User.id)).order_by(User.username).offset(offset).limit(PER_PAGE)
+        sa.select(User, Profile, shows_distance(User.id)).join(Profile, Profile.user_id == User.id)
+        .where(*conditions).order_by(User.username).offset(offset).limit(PER_PAGE)
     )
     rows = [
         player_row(user, profile, _distance(origin, profile.latitude, profile.longitude), bool(shows))
         for user, profile, shows in found
     ]
     return PlayerPage(rows=rows, total=total, page=criteria.page)
+
+
+def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
+                    page: int) -> PlayerPage:
+    """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first. One walk
+    down the index gives the total (exact up to ``COUNT_CAP``, or one row past this page) and
+    the page's ids with their distances, computed in SQL; a second statement loads the page."""
+    offset = (page - 1) * PER_PAGE
+    # The KNN order alone: a second key (the id, to break ties) would make PostgreSQL sort every
+    # player inside the radius instead of reading the index nearest first.
+    lat, lon = origin.latitude, origin.longitude
+    walk = db.session.execute(
+        sa.select(Profile.user_id, nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon))
+        .join(User, User.id == Profile.user_id)
+        .where(nearest.within(Profile.latitude, Profile.longitude, lat, lon, radius), *conditions)
+        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
+        .limit(max(COUNT_CAP + 1, offset + PER_PAGE + 1))
+    ).all()
+    chosen = walk[offset : offset + PER_PAGE]
+    loaded = load_rows([user_id for user_id, _ in chosen])
+    rows = [
+        player_row(loaded[user_id][0], loaded[user_id][1], miles, loaded[user_id][2])
+        for user_id, miles in chosen
+        if user_id in loaded
+    ]
+    return PlayerPage(rows=rows, total=len(walk), page=page)
+
+
+def _nearest_in_python(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
+                       page: int) -> PlayerPage:
+    """SQLite: the database returns only profiles inside the bounding box (an index range on
+    latitude/longitude), and the exact great-circle distance filters and orders them."""
+    candidates: Any = db.session.execute(
+        sa.select(Profile.user_id, Profile.latitude, Profile.longitude)
+        .join(User, User.id == Profile.user_id)
+        .where(profile_box(origin, radius), *conditions)
+    )
+    scored = sorted(
+        (distance, user_id)
+        for user_id, lat, lon in candidates
+        if (distance := geo.haversine_miles(origin.latitude, origin.longitude, lat, lon)) <= radius
+    )
+    offset = (page - 1) * PER_PAGE
+    chosen = scored[offset : offset + PER_PAGE]
+    loaded = load_rows([user_id for _, user_id in chosen])
+    rows = [
+        player_row(loaded[user_id][0], loaded[user_id][1], distance, loaded[user_id][2])
+        for distance, user_id in chosen
+        if user_id in loaded
+    ]
+    return PlayerPage(rows=rows, total=len(scored), page=page)

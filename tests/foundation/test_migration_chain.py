@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
+from app.profiles.nearest import KNN_INDEXES, include_object
 
 # revision: (the revision below it, the tables it makes)
 CHAIN = {
@@ -38,6 +39,7 @@ CHAIN = {
     "0014h_timezones": ("0014g_notification_mail", set()),  # a column: users.timezone
     # tee_times.local_day, day_slot; tee_time_waitlist.passed_told_at; notification kinds
     "0014i_round_thread": ("0014h_timezones", {"tee_time_posts"}),
+    "0014k_knn_search": ("0014i_round_thread", set()),  # PostgreSQL: extensions, GiST indexes
 }
 
 
@@ -51,10 +53,17 @@ def test_the_chain_is_linear_and_known(app):
 def test_the_migrated_schema_matches_every_model(app):
     with db.engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diffs = compare_metadata(context, db.metadata)
+        # The KNN indexes no model declares: PostgreSQL only (left out of the comparison above).
+        inspector = sa.inspect(conn)
+        indexes = {index["name"] for table in ("profiles", "courses")
+                   for index in inspector.get_indexes(table)}
     assert set().union(*(made for _, made in CHAIN.values())) <= tables
     assert diffs == []
+    assert (indexes & KNN_INDEXES) == (KNN_INDEXES if db.engine.dialect.name == "postgresql" else set())
 
 
 @pytest.mark.parametrize("revision", [r for r, (below, _) in CHAIN.items() if below is not None])

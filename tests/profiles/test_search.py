@@ -162,7 +162,9 @@ def test_radius_without_any_location_is_422(client, make_player):
     assert "Give a zip code to search around" in response.get_data(as_text=True)
 
 
-def test_distance_search_uses_the_bounding_box_not_a_full_scan(app, client, players):
+def test_distance_search_uses_an_index_not_a_full_scan(app, client, players):
+    """SQLite: the latitude/longitude bounding box; PostgreSQL: the earth box and the KNN order
+    (tests/profiles/test_nearest.py shows the plan uses the GiST index)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -175,6 +177,12 @@ def test_distance_search_uses_the_bounding_box_not_a_full_scan(app, client, play
         search(client, near="94103", radius="30")
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
+    if db.engine.dialect.name == "postgresql":
+        geo_queries = [s for s in statements if "earth_box(" in s]
+        assert len(geo_queries) == 1, statements  # the walk: the capped total and the page's ids
+        assert "ll_to_earth(profiles.latitude, profiles.longitude) <->" in geo_queries[0]
+        assert "LIMIT" in geo_queries[0]
+        return
     geo_queries = [s for s in statements if "profiles.latitude BETWEEN" in s]
     assert geo_queries, statements
     assert all("profiles.longitude BETWEEN" in s for s in geo_queries)

@@ -1,0 +1,89 @@
+"""Nearest first in SQL on PostgreSQL: the contrib ``cube`` + ``earthdistance`` KNN search.
+
+Migration ``0014k_knn_search`` indexes ``ll_to_earth(latitude, longitude)`` with GiST on
+``profiles`` and ``courses``. A query then cuts by radius with ``earth_box(origin, r) && point``
+(the point lies in the box: a cube overlap the index answers) plus the exact great-circle
+distance, and orders with the cube distance operator ``point <-> origin`` (the straight-line
+chord through the earth, which grows with the great-circle distance, so the order is the
+same): the index hands rows
+over nearest first and ``LIMIT`` stops after one page, however many players live in the box.
+
+Distances are the Python path's haversine miles (sphere of ``geo.EARTH_RADIUS_MILES``) written
+in SQL, so both paths show and cut the same figures; the earth box is sized for the same angle
+on the sphere of ``earth()`` metres the cube points live on.
+
+SQLite has none of this: callers keep the bounding box and exact distances in Python there
+(``uses_knn`` says which path runs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.profiles import geo
+
+#: The GiST indexes the migration makes on PostgreSQL only (the models cannot declare an index
+#: for one dialect; the schema comparison in tests and autogenerate leave these out).
+KNN_INDEXES = frozenset({"ix_profiles_earth", "ix_courses_earth"})
+
+
+def uses_knn() -> bool:
+    """Whether the database answers nearest-first in SQL (PostgreSQL with the extensions)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def earth_point(latitude: Any, longitude: Any) -> sa.ColumnElement[Any]:
+    return sa.func.ll_to_earth(latitude, longitude)
+
+
+def _earth_metres(miles: float) -> sa.ColumnElement[float]:
+    """``miles`` on our sphere as the same angle on ``earth()``'s sphere, in its metres."""
+    return sa.literal(miles / geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
+
+
+def distance_miles(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+) -> sa.ColumnElement[float]:
+    """The great-circle distance in miles from the origin to the row's point: the haversine
+    formula of ``geo.haversine_miles`` in SQL (plain arithmetic: the ``earth`` domain's checks
+    that ``ll_to_earth`` runs on every call would cost more than the rest of the row)."""
+    f = sa.func
+    dphi = f.radians(latitude - origin_lat) / 2
+    dlambda = f.radians(longitude - origin_lon) / 2
+    a = f.power(f.sin(dphi), 2) + f.cos(f.radians(sa.literal(origin_lat, sa.Double))) * f.cos(
+        f.radians(latitude)
+    ) * f.power(f.sin(dlambda), 2)
+    return 2 * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * f.asin(f.least(1.0, f.sqrt(a)))
+
+
+def within(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float
+) -> sa.ColumnElement[bool]:
+    """The row's point lies within ``radius`` miles: the indexed cube box, then the exact
+    distance (the box holds a little more than the circle)."""
+    origin = earth_point(origin_lat, origin_lon)
+    # ``&&`` (overlap) rather than ``@>``: for a point the same rows, but PostgreSQL guesses it
+    # keeps 0.5 % of a table instead of 0.1 %, and with the smaller guess it reads the whole box
+    # into a bitmap and sorts it (seconds in New York at a million) whenever other filters or a
+    # later page are added, instead of reading the index nearest first and stopping at the page.
+    return sa.and_(
+        sa.func.earth_box(origin, _earth_metres(radius)).op("&&")(earth_point(latitude, longitude)),
+        distance_miles(latitude, longitude, origin_lat, origin_lon) <= radius,
+    )
+
+
+def nearest_first(
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+) -> sa.ColumnElement[Any]:
+    """An ORDER BY term the GiST index serves (KNN): the cube distance to the origin."""
+    return earth_point(latitude, longitude).op("<->", return_type=sa.Double)(
+        earth_point(origin_lat, origin_lon)
+    )
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """For Alembic's schema comparison: leave out the PostgreSQL-only KNN indexes."""
+    return not (type_ == "index" and name in KNN_INDEXES)
