@@ -15,7 +15,6 @@ from app.identity.models import User
 from app.profiles import geo
 from app.profiles.models import TRAITS, Profile
 
-
 _UNREAD = object()
 
 
