@@ -24,7 +24,8 @@ def config_overrides():
 
 def entries(page: str) -> list[tuple[str, str]]:
     """(action, whom) of each audit row on the page, top to bottom."""
-    row = r'<tr id="audit-\d+">\s*<td[^>]*>[^<]+</td>\s*<td[^>]*>\w+</td>\s*<td[^>]*>([\w.]+)</td>\s*<td[^>]*>(.*?)</td>'
+    cell = r"<td[^>]*>"
+    row = rf'<tr id="audit-\d+">\s*{cell}[^<]+</td>\s*{cell}\w+</td>\s*{cell}([\w.]+)</td>\s*{cell}(.*?)</td>'
     return re.findall(row, page, re.S)
 
 

@@ -41,7 +41,8 @@ def rows(page: str) -> list[tuple[str, str]]:
     return [
         (account, outcome)
         for account, outcome in re.findall(
-            r'<tr class="outcome-\w+">\s*<td[^>]*>[^<]+</td>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)</td>', page
+            r'<tr class="outcome-\w+">\s*<td[^>]*>[^<]+</td>\s*<td[^>]*>([^<]+)</td>\s*'
+            r'<td[^>]*>([^<]+)</td>', page
         )
     ]
 
