@@ -29,6 +29,11 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return word if count == 1 else (many or word + "s")
 
 
+def shortened(text: str, most: int) -> str:
+    """``text`` cut to at most ``most`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def when(moment: datetime | date, precision: str = "minute", zone: ZoneInfo | str | None = None) -> str:
     """A time in Fairway's one format, on the clock of ``zone`` (default: the signed-in viewer's
     zone, UTC outside a request; mail passes its recipient's): "Tue Dec 1, 6:05 AM PST".

@@ -20,6 +20,10 @@ VISIBILITY_LABELS = {"followers": "My followers", "link": "Anyone with the link"
 HELD, PENDING, LAPSED, REMOVED = "held", "pending", "lapsed", "removed"
 
 
+#: A round's course name: typed (the form allows this many) or a catalog name cut to it.
+COURSE_NAME_MAX = 100
+
+
 class TeeTime(db.Model):  # type: ignore[name-defined,misc]
     """A round a player hosts. ``starts_at`` is naive UTC; ``timezone`` is where the course is
     (the host's home zip at posting), for showing the time as the players read it."""
@@ -36,7 +40,7 @@ class TeeTime(db.Model):  # type: ignore[name-defined,misc]
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
     host_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    course: so.Mapped[str] = so.mapped_column(sa.String(100))
+    course: so.Mapped[str] = so.mapped_column(sa.String(COURSE_NAME_MAX))
     # The catalog entry, when the host picked one (the name above is kept either way).
     course_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("courses.id", ondelete="SET NULL"), index=True

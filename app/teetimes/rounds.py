@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.clock import utcnow
-from app.core.text import when
+from app.core.text import shortened, when
 from app.core.zones import in_zone, signed_in_zone, timezone_for_zip
 from app.courses.services import get_course
 from app.extensions import db
@@ -22,7 +22,7 @@ from app.identity.models import User
 from app.profiles.editing import profile_for
 from app.referrals.codes import ALPHABET, MAX_INPUT, normalize_code
 from app.teetimes.errors import CodeUnavailable, InvalidRound
-from app.teetimes.models import REMINDER_LEADS, TeeTime
+from app.teetimes.models import COURSE_NAME_MAX, REMINDER_LEADS, TeeTime
 
 #: Tee-time codes: the referral alphabet (no look-alikes), drawn with ``secrets``.
 CODE_LENGTH = 8
@@ -125,7 +125,7 @@ def post_tee_time(host: User, details: RoundDetails) -> TeeTime:
         course = get_course(details.course_id)
         if course is None:
             raise InvalidRound("That course is not in the catalog.", "catalog_course")
-        course_name = course.name
+        course_name = shortened(course.name, COURSE_NAME_MAX)
         if course.latitude is not None and course.longitude is not None:
             zip_code, latitude, longitude = course.zip, course.latitude, course.longitude
     timezone = timezone_for_zip(zip_code) if zip_code else "UTC"

@@ -316,7 +316,7 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
     me = db.session.scalar(sa.select(Profile).where(Profile.user_id == viewer.id))
     me.handicap, me.radius_miles = viewer_handicap, 30
     rng = random.Random(5)
-    days = window()
+    days = window(viewer)
     slots = [(day, slot) for day in days for slot in SLOTS]
     now = utcnow()
     others = list(db.session.scalars(sa.select(User.id).where(User.id != viewer.id)))

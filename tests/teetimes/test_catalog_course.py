@@ -78,3 +78,18 @@ def test_an_unknown_catalog_entry_is_refused(player, as_user):
     answer = action(client, "/tee-times/new", {**FORM, "catalog_course": "99999"}, page="/tee-times/new")
     assert answer.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TeeTime)) == 0
+
+
+def test_a_catalog_name_longer_than_a_rounds_is_cut_to_fit(player, as_user):
+    """The catalog allows 120 characters, a round's course 100: the round keeps the catalog
+    link and a name cut with an ellipsis (PostgreSQL refused the long one with a 500)."""
+    course = bethpage()
+    course.name = "Bethpage " + "B" * 111
+    db.session.commit()
+    player("ann", zip="94103")
+    answer = action(as_user("ann"), "/tee-times/new", {**FORM, "catalog_course": str(course.id)},
+                    page="/tee-times/new")
+    assert answer.status_code == 303
+    tee_time = the_round()
+    assert tee_time.course_id == course.id and len(tee_time.course) == 100
+    assert tee_time.course.startswith("Bethpage BBB") and tee_time.course.endswith("…")
