@@ -31,6 +31,7 @@ from app.notifications.models import MailDigest
 from app.outbox.models import OutboxMail
 from tests.factories import make_member
 from tests.following.players import signed_in
+from tests.notifications.conftest import user
 from tests.support import post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +44,6 @@ MONDAY_7AM = datetime(2030, 6, 10, 14, 0)
 def clock() -> Iterator[Any]:
     with time_machine.travel(EVENING.replace(tzinfo=UTC), tick=True) as traveller:
         yield traveller
-
-
-def user(username: str) -> User:
-    db.session.expire_all()
-    found = db.session.scalar(sa.select(User).where(User.username == username))
-    assert found is not None
-    return found
 
 
 def follow(who: str, whom: str) -> None:

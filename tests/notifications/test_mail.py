@@ -18,7 +18,6 @@ import time_machine
 
 from app import jobs
 from app.extensions import db
-from app.identity.models import User
 from app.messaging.models import Message
 from app.notifications import message_mail, preferences
 from app.notifications.models import MessageMail
@@ -26,6 +25,7 @@ from app.outbox.models import OutboxMail
 from app.teetimes import services as teetimes
 from tests.factories import make_member
 from tests.following.players import signed_in
+from tests.notifications.conftest import user
 from tests.support import link_in, post, register
 
 START = datetime(2030, 6, 10, 15, 0)  # a Monday, 8:00 in San Francisco
@@ -36,13 +36,6 @@ UNSUBSCRIBE_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
 def clock() -> Iterator[Any]:
     with time_machine.travel(START.replace(tzinfo=UTC), tick=True) as traveller:
         yield traveller
-
-
-def user(username: str) -> User:
-    db.session.expire_all()
-    found = db.session.scalar(sa.select(User).where(User.username == username))
-    assert found is not None
-    return found
 
 
 def choose(username: str, **modes: str) -> None:
