@@ -30,6 +30,11 @@ from app.profiles.search import (
 )
 from app.safety.services import quiet_for, shows_distance, visible_to
 
+#: PostgreSQL: how many of the nearest players within the radius the timeline's suggestions
+#: choose from. Small enough that the planner walks the KNN index and stops (below its guess of
+#: the rows in a radius) yet a few hundred players to pick the newest or the closest handicaps.
+NEARBY_POOL = 200
+
 
 def match_players(user: User, page: int = 1) -> PlayerPage:
     """Players within my radius who are free when I am in the coming two weeks: most shared
@@ -142,17 +147,42 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
     """Up to ``limit`` active players within the user's travel radius, nearest first: the
     newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
     query, whatever the number of players (the bounding box and ``limit`` bound the rows).
-    Players the user blocked, muted or was blocked by are left out (timeline suggestions)."""
+    Players the user blocked, muted or was blocked by are left out (timeline suggestions).
+
+    On PostgreSQL the candidates are the ``NEARBY_POOL`` players nearest to the user within the
+    radius (the KNN index reads just those, however many players live in a metro's radius);
+    the newest or closest handicaps are chosen among them. SQLite reads the bounding box."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return []
     origin = Origin(me.latitude, me.longitude, me.zip or "")
-    query = (
-        sa.select(User, Profile, shows_distance(User.id))
-        .join(Profile, Profile.user_id == User.id)
-        .where(User.deactivated_at.is_(None), User.id != user.id, profile_box(origin, me.radius_miles),
-               quiet_for(user.id, User.id))
-    )
+    if nearest.uses_knn():
+        lat, lon = origin.latitude, origin.longitude
+        # The box alone in the pool (the exact distance is cut below): with the distance too,
+        # PostgreSQL guesses fewer rows in the radius than the pool holds and sorts the box.
+        pool = (
+            sa.select(Profile.user_id)
+            .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, me.radius_miles))
+            .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
+            .limit(NEARBY_POOL)
+            .subquery()
+        )
+        miles = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
+        query = (
+            sa.select(User, Profile, shows_distance(User.id), miles)
+            .join(Profile, Profile.user_id == User.id)
+            .join(pool, pool.c.user_id == User.id)
+            .where(miles <= me.radius_miles)
+        )
+        fetch = limit
+    else:
+        query = (
+            sa.select(User, Profile, shows_distance(User.id), sa.null())
+            .join(Profile, Profile.user_id == User.id)
+            .where(profile_box(origin, me.radius_miles))
+        )
+        fetch = limit * 4  # the box's corners are cut in Python below
+    query = query.where(User.deactivated_at.is_(None), User.id != user.id, quiet_for(user.id, User.id))
     if exclude_ids:
         query = query.where(User.id.not_in(list(exclude_ids)))
     if joined_since is not None:
@@ -163,8 +193,9 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
     else:
         query = query.order_by(User.id.desc())
     rows = []
-    for other, profile, shows in db.session.execute(query.limit(limit * 4)):
-        distance = distance_between(me, profile)
+    for other, profile, shows, exact in db.session.execute(query.limit(fetch)):
+        # SQLite's box holds more than the circle: the exact distance cuts its corners.
+        distance = exact if exact is not None else distance_between(me, profile)
         if distance is not None and distance <= me.radius_miles:
             rows.append(player_row(other, profile, distance, bool(shows)))
     return rows[:limit]

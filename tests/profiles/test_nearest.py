@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -341,3 +342,51 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
         assert [row.shared for row in in_sql.rows] == [row.shared for row in in_python.rows]
         assert (in_sql.total_label, in_sql.has_next) == (in_python.total_label, in_python.has_next)
     assert pages[True][0].capped and len(pages[True][2].rows) == search.PER_PAGE
+
+
+@needs_postgres
+def test_timeline_suggestions_choose_among_the_nearest_players(app, monkeypatch):
+    """``players_near`` on PostgreSQL picks the newest or the closest handicaps among the
+    ``NEARBY_POOL`` players nearest within the radius: with a pool larger than the radius holds
+    it gives the bounding-box path's players; with a small pool, only near ones."""
+    viewer = generate(1500)
+    me = db.session.scalar(sa.select(Profile).where(Profile.user_id == viewer.id))
+    me.handicap, me.radius_miles = 14.0, 20
+    db.session.execute(  # distinct sign-up times, so "the newest" is one order on both paths
+        sa.text("UPDATE users SET created_at = now() - make_interval(mins => id % 997) WHERE id != :me"),
+        {"me": viewer.id},
+    )
+    db.session.commit()
+    since = utcnow() - timedelta(days=1)
+    excluded = list(db.session.scalars(sa.select(User.id).where(User.id != viewer.id).limit(15)))
+
+    def both(**kwargs) -> tuple[list, list]:
+        found = {}
+        for knn in (True, False):
+            monkeypatch.setattr(nearest, "uses_knn", lambda knn=knn: knn)
+            found[knn] = matching.players_near(viewer, exclude_ids=excluded, **kwargs)
+        return found[True], found[False]
+
+    monkeypatch.setattr(matching, "NEARBY_POOL", 100_000)
+    for kwargs in ({"limit": 10, "closest_handicap": True}, {"limit": 20, "joined_since": since}):
+        in_sql, in_python = both(**kwargs)
+        assert len(in_sql) == kwargs["limit"], kwargs
+        assert [row.user.id for row in in_sql] == [row.user.id for row in in_python], kwargs
+        assert [row.distance for row in in_sql] == pytest.approx([row.distance for row in in_python])
+
+    monkeypatch.setattr(matching, "NEARBY_POOL", 40)
+    monkeypatch.setattr(nearest, "uses_knn", lambda: True)
+    origin = origin_of(NEW_YORK)
+    located = db.session.execute(
+        sa.select(Profile.user_id, Profile.latitude, Profile.longitude).where(Profile.latitude.is_not(None))
+    )
+    by_distance = sorted(
+        (geo.haversine_miles(origin.latitude, origin.longitude, lat, lon), user_id)
+        for user_id, lat, lon in located
+    )
+    fortieth = by_distance[39][0]  # the viewer is one of the 40 nearest (distance 0)
+    assert fortieth < me.radius_miles
+    rows = matching.players_near(viewer, limit=10, closest_handicap=True)
+    assert rows and all(row.distance is not None and row.distance <= fortieth + 1e-6 for row in rows)
+    gaps = [abs(row.profile.handicap - 14.0) if row.profile.handicap is not None else 99.0 for row in rows]
+    assert gaps == sorted(gaps)
