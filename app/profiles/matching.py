@@ -177,7 +177,7 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
         fetch = limit
     else:
         query = (
-            sa.select(User, Profile, shows_distance(User.id), sa.null())
+            sa.select(User, Profile, shows_distance(User.id), sa.cast(sa.null(), sa.Double))
             .join(Profile, Profile.user_id == User.id)
             .where(profile_box(origin, me.radius_miles))
         )
