@@ -12,7 +12,6 @@ from app.extensions import limiter
 from app.identity.models import User
 from app.messaging import bp, services
 from app.messaging.forms import MessageForm, StartForm
-from app.profiles.editing import display_names
 from app.safety.services import FirstContactLimit, Unreachable, may_reach
 
 
@@ -41,8 +40,7 @@ def _inbox_page(start: StartForm, problem: str | None = None) -> str:
         start.to.errors = [*start.to.errors, problem]
     inbox = services.inbox(current_user, page_arg())
     return render_template(
-        "messaging/inbox.html", inbox=inbox, names=display_names([row.other.id for row in inbox.rows]),
-        start=start, people=services.people_to_write(current_user),
+        "messaging/inbox.html", inbox=inbox, start=start, people=services.people_to_write(current_user),
     )
 
 

@@ -212,6 +212,8 @@ class Person:
 
     id: int
     username: str
+    #: the display name, or the username when they have none
+    name: str
 
 
 @dataclass(slots=True)
@@ -243,88 +245,85 @@ def _mine(user_id: int) -> sa.ColumnElement[bool]:
 _ME = sa.bindparam("me", type_=sa.Integer)
 
 
-def _rows_query() -> tuple[sa.Select[Any], Any]:
-    """A Core select of the player's conversation rows as the inbox shows them, and the alias of
-    the other player (to filter on)."""
-    other = so.aliased(User)
-    other_id = sa.case((Conversation.low_id == _ME, Conversation.high_id), else_=Conversation.low_id)
-    unread = sa.case((Conversation.low_id == _ME, Conversation.low_unread), else_=Conversation.high_unread)
-    query = (
-        sa.select(other.id, other.username, Conversation.last_preview, Conversation.last_sender_id,
-                  unread, Conversation.last_at)
-        .join(other, other.id == other_id)
-        .order_by(Conversation.last_at.desc(), Conversation.id.desc())
-    )
-    return query, other
+def _shown_name(username: Any) -> sa.ColumnElement[str]:
+    """The profile's display name, or the username when it is empty or there is no profile."""
+    return sa.func.coalesce(sa.func.nullif(Profile.display_name, ""), username)
 
 
 #: How many rows each side of the inbox reads: the page's end (offset + rows + 1).
 _UPTO = sa.bindparam("upto", type_=sa.Integer)
 
 
-def _inbox_side(mine: Any, theirs: Any, unread: Any) -> sa.Subquery:
+def _inbox_side(mine: Any, theirs: Any, unread: Any, *, unread_only: bool) -> sa.Subquery:
     """The conversations where the player sits on one side (``mine`` is ``low_id`` or
     ``high_id``), newest first, at most ``upto`` of them: a backward walk of that side's
-    ``(…_id, last_at)`` index that stops at the page's end, whatever the number of conversations."""
+    ``(…_id, last_at)`` index that stops at the page's end, whatever the number of conversations.
+    ``unread_only``: only those with unread messages, none with a muted player (the timeline)."""
     other = so.aliased(User)
+    conditions = [mine == _ME, Conversation.last_at.is_not(None), other.deactivated_at.is_(None)]
+    if unread_only:
+        conditions += [unread > 0, quiet_for(_ME, other.id)]  # type: ignore[arg-type]
+    else:
+        conditions.append(visible_to(_ME, other.id))  # type: ignore[arg-type]
     return (
         sa.select(other.id.label("other_id"), other.username.label("username"),
                   Conversation.last_preview.label("preview"), Conversation.last_sender_id.label("sender"),
                   unread.label("unread"), Conversation.last_at.label("last_at"),
                   Conversation.id.label("conversation_id"))
         .join(other, other.id == theirs)
-        .where(mine == _ME, Conversation.last_at.is_not(None), other.deactivated_at.is_(None),
-               visible_to(_ME, other.id))  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(_UPTO)
         .subquery()
     )
 
 
-@functools.cache
-def _inbox_statement() -> sa.Select[Any]:
-    """The two sides' newest conversations merged, then the page cut from them: the inbox reads
-    about a page of rows from each side instead of every conversation the player has."""
-    low = _inbox_side(Conversation.low_id, Conversation.high_id, Conversation.low_unread)
-    high = _inbox_side(Conversation.high_id, Conversation.low_id, Conversation.high_unread)
+def _merged_sides(*, unread_only: bool) -> sa.Select[Any]:
+    """The two sides' newest conversations merged, then the page cut from them, then the other
+    players' names for the page's rows only (a primary-key lookup each): about a page of rows
+    read from each side instead of every conversation the player has."""
+    low = _inbox_side(Conversation.low_id, Conversation.high_id, Conversation.low_unread,
+                      unread_only=unread_only)
+    high = _inbox_side(Conversation.high_id, Conversation.low_id, Conversation.high_unread,
+                       unread_only=unread_only)
     both = sa.union_all(sa.select(low), sa.select(high)).subquery()
-    return (
-        sa.select(both.c.other_id, both.c.username, both.c.preview, both.c.sender, both.c.unread,
-                  both.c.last_at)
+    page = (
+        sa.select(both)
         .order_by(both.c.last_at.desc(), both.c.conversation_id.desc())
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
+        .subquery()
     )
+    return (
+        sa.select(page.c.other_id, page.c.username, page.c.preview, page.c.sender, page.c.unread,
+                  page.c.last_at, _shown_name(page.c.username))
+        .outerjoin(Profile, Profile.user_id == page.c.other_id)
+        .order_by(page.c.last_at.desc(), page.c.conversation_id.desc())
+    )
+
+
+@functools.cache
+def _inbox_statement() -> sa.Select[Any]:
+    return _merged_sides(unread_only=False)
 
 
 @functools.cache
 def _unread_statement() -> sa.Select[Any]:
-    query, other = _rows_query()
-    return (
-        query.where(
-            sa.or_(
-                sa.and_(Conversation.low_id == _ME, Conversation.low_unread > 0),
-                sa.and_(Conversation.high_id == _ME, Conversation.high_unread > 0),
-            ),
-            other.deactivated_at.is_(None),
-            quiet_for(_ME, other.id),  # type: ignore[arg-type]
-        )
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-    )
+    return _merged_sides(unread_only=True)
 
 
 def _inbox_rows(user_id: int, rows: Any) -> list[InboxRow]:
     return [
-        InboxRow(other=Person(other_id, username), preview=preview, sent_by_me=sender == user_id,
+        InboxRow(other=Person(other_id, username, name), preview=preview, sent_by_me=sender == user_id,
                  unread=unread, last_at=last_at)
-        for other_id, username, preview, sender, unread, last_at in rows
+        for other_id, username, preview, sender, unread, last_at, name in rows
     ]
 
 
 def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
-    """One row per conversation, newest activity first: one query, whatever the history size or
-    the number of conversations. Six columns through the session's connection (no ORM entities
-    to load and track), from a statement built once."""
+    """One row per conversation, newest activity first, with the other player's name: one
+    query, whatever the history size or the number of conversations. Seven columns through the
+    session's connection (no ORM entities to load and track), from a statement built once."""
     offset = (page - 1) * per_page
     rows = db.session.connection().execute(
         _inbox_statement(),
@@ -353,7 +352,9 @@ def people_to_write(user: User, limit: int = SUGGESTIONS_MOST) -> list[tuple[str
 def unread_conversations(user: User, limit: int = 20) -> list[InboxRow]:
     """The user's conversations with unread messages, newest first: one query. For the
     timeline, so muted players' conversations stay out (they still wait in the inbox)."""
-    rows = db.session.connection().execute(_unread_statement(), {"me": user.id, "limit": limit}).all()
+    rows = db.session.connection().execute(
+        _unread_statement(), {"me": user.id, "limit": limit, "offset": 0, "upto": limit}
+    ).all()
     return _inbox_rows(user.id, rows)
 
 

@@ -29,8 +29,8 @@ PAGES = {
     "/u/bob": 11,
     # the viewer's profile, the candidates in the box, their accounts and profiles
     "/players": 5,
-    # the inbox rows, their display names, the New message box's suggestions (whom I follow)
-    "/messages": 5,
+    # the inbox rows with their display names, the New message box's suggestions (whom I follow)
+    "/messages": 4,
     # the other player, blocks, the conversation, marking it read (and its notification, in a
     # savepoint), the messages
     "/messages/bob": 10,

@@ -13,6 +13,8 @@ from app.extensions import db
 from app.identity.models import User
 from app.messaging import services
 from app.messaging.models import Conversation, Message
+from tests import factories
+from tests.factories import make_member
 from tests.following.players import count, user_id
 from tests.support import csrf, post
 
@@ -186,3 +188,18 @@ def test_profile_links_to_the_conversation(make_user, as_user, client):
     make_user("ann"), make_user("bob")
     assert 'href="/messages/bob"' in as_user("ann").get("/u/bob").get_data(as_text=True)
     assert 'href="/messages/bob"' not in client.get("/u/bob").get_data(as_text=True)
+
+
+def test_the_inbox_names_each_partner_by_display_name_or_username(as_user):
+    make_member("ann"), make_member("bob", display_name="Bobby Jones"), make_member("cat", display_name="")
+    factories.make_user("dan")  # no profile at all
+    for sender in ("bob", "cat", "dan"):
+        assert send(as_user(sender), "ann", f"hello from {sender}").status_code == 303
+    page = as_user("ann").get("/messages").get_data(as_text=True)
+    assert "<strong>Bobby Jones</strong></a> <span class=\"handle\">@bob</span>" in page
+    assert "<strong>cat</strong></a> <span class=\"handle\">@cat</span>" in page
+    assert "<strong>dan</strong></a> <span class=\"handle\">@dan</span>" in page
+    # the timeline's unread card reads the same merged statement
+    unread = services.unread_conversations(db.session.get(User, user_id("ann")))
+    assert [(row.other.username, row.other.name, row.unread) for row in unread] == [
+        ("dan", "dan", 1), ("cat", "cat", 1), ("bob", "Bobby Jones", 1)]
