@@ -96,12 +96,13 @@ def signed_in_zone() -> ZoneInfo | None:
         return None
     from flask_login import current_user
 
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # one proxy lookup: a page asks for every time
+    if not user.is_authenticated:
         return None
     viewer, zone = g.get("fairway_viewer_zone", (None, None))
-    if viewer != current_user.id or zone is None:
-        zone = zone_of(current_user)
-        g.fairway_viewer_zone = (current_user.id, zone)
+    if viewer != user.id or zone is None:
+        zone = zone_of(user)
+        g.fairway_viewer_zone = (user.id, zone)
     return zone
 
 
