@@ -123,8 +123,14 @@ def send_message(sender: User, recipient: User, body: str) -> Message:
 
 
 def mark_read(reader: User, conversation: Conversation) -> None:
-    """Opening a conversation reads it: the reader's unread count goes back to zero."""
+    """Opening a conversation reads it: the reader's unread count goes back to zero, and the
+    notifications of its messages are read (a listener). Nothing to write, and no statement, when
+    the row as this request loaded it had nothing unread: re-opening a read conversation, the
+    common case, costs no write (a message arriving after the load is counted unread either
+    way, as it would be after the update)."""
     unread = Conversation.low_unread if reader.id == conversation.low_id else Conversation.high_unread
+    if sa.inspect(conversation).attrs[unread.key].loaded_value == 0:  # not loaded: NO_VALUE
+        return
     db.session.execute(
         sa.update(Conversation)
         .where(Conversation.id == conversation.id, unread > 0)

@@ -31,9 +31,9 @@ PAGES = {
     "/players": 5,
     # the inbox rows with their display names, the New message box's suggestions (whom I follow)
     "/messages": 4,
-    # the other player, blocks, the conversation, marking it read (and its notification, in a
-    # savepoint), the messages
-    "/messages/bob": 10,
+    # the other player, blocks, the conversation, the messages (read already: no write; the first
+    # open's writes are counted below)
+    "/messages/bob": 6,
     # the notification list, who the player follows among the actors
     "/notifications": 4,
 }
@@ -62,6 +62,20 @@ def statements_of(client, path: str) -> list[str]:
 def test_each_page_costs_a_fixed_number_of_statements(world, as_user, path):
     found = statements_of(as_user("ann"), path)
     assert len(found) == PAGES[path] + SESSION, "\n".join(found)
+
+
+def test_opening_an_unread_conversation_writes_it_read_and_reopening_writes_nothing(world, as_user):
+    client = as_user("ann")
+    with counting_statements() as first:
+        assert client.get("/messages/bob").status_code == 200
+    # the page's six, and marking it read: the conversation, then its notification in a savepoint
+    assert len(first) == PAGES["/messages/bob"] + SESSION + 4, "\n".join(first)
+    writes = [s for s in first if s.lstrip().upper().startswith("UPDATE")]
+    assert [w.split()[1] for w in writes] == ["conversations", "notifications"], writes
+    assert messaging.unread_total(user("ann")) == 1  # cy's message is still unread
+    with counting_statements() as again:
+        assert client.get("/messages/bob").status_code == 200
+    assert not [s for s in again if s.lstrip().upper().startswith(("UPDATE", "SAVEPOINT"))], again
 
 
 def test_the_navigation_reads_badges_and_name_in_one_statement(world, as_user):
