@@ -17,9 +17,12 @@ once beside the warm figures. Beside throughput, the CPU time each server uses p
 read from /proc (Fairway: gunicorn, its PostgreSQL backends and its Redis server; the baseline:
 gunicorn): on this shared machine other programs take the cores and throughput swings, while CPU
 per request does not, so baseline CPU / page CPU is what the throughput ratio would be with
-cores to spare. Any answer but 200 counts as an error (a redirect to the sign-in
-form would mean the cookie was refused). Services mode (PostgreSQL + Redis) when both BENCH_*
-variables are set, otherwise SQLite (give smaller ``--players``/``--messages`` there).
+cores to spare. Beside the pages, two floors (``bench/floor_app.py``, which serves Fairway with
+two extra routes): a signed-in request answered with plain text, and one answered with the
+layout around an empty page: what any signed-in page costs before its own work. Any answer
+but 200 counts as an error (a redirect to the sign-in form would mean the cookie was refused).
+Services mode (PostgreSQL + Redis) when both BENCH_* variables are set, otherwise SQLite (give
+smaller ``--players``/``--messages`` there).
 """
 
 from __future__ import annotations
@@ -166,6 +169,14 @@ def seed(env: dict[str, str], players: int, messages: int, partners: int) -> dic
     }
 
 
+#: What every signed-in page costs before its own work (bench/floor_app.py): the session and
+#: the player alone, then with the layout (navigation statement and base.html) around nothing.
+FLOORS = {
+    "floor: signed in, plain text": "/bench/floor/plain",
+    "floor: signed in, empty layout": "/bench/floor/layout",
+}
+
+
 def sign_in(base: str, username: str) -> str:
     """The ``Cookie`` header of a session signed in as ``username``."""
     cookies = urllib.request.HTTPCookieProcessor()
@@ -215,6 +226,7 @@ def main() -> int:
         pages = seed(env, args.players, args.messages, args.conversations)
         marker.parent.mkdir(exist_ok=True)
         marker.write_text(json.dumps(pages))
+    pages.update(FLOORS)
     if args.only:
         pages = {name: path for name, path in pages.items() if args.only in name}
     script = work / "report.lua"
@@ -222,7 +234,7 @@ def main() -> int:
 
     base_port, port = free_port(), free_port()
     baseline_server = start("bench.baseline_app:app", base_port, env)
-    server = start("wsgi:app", port, env)
+    server = start("bench.floor_app:app", port, env)  # wsgi:app and the two floor pages
     base = f"http://127.0.0.1:{port}"
     baseline_url = f"http://127.0.0.1:{base_port}/healthz"
     rows = []
