@@ -3,6 +3,7 @@ suggestions."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection
 from datetime import date, datetime
@@ -151,54 +152,79 @@ def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
 
     On PostgreSQL the candidates are the ``NEARBY_POOL`` players nearest to the user within the
     radius (the KNN index reads just those, however many players live in a metro's radius);
-    the newest or closest handicaps are chosen among them. SQLite reads the bounding box."""
+    the newest or closest handicaps are chosen among them, by a statement built once per order
+    and run with the player's figures as parameters. SQLite reads the bounding box."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return []
-    origin = Origin(me.latitude, me.longitude, me.zip or "")
+    order = "newest" if joined_since is not None else (
+        "handicap" if closest_handicap and me.handicap is not None else "id")
     if nearest.uses_knn():
-        lat, lon = origin.latitude, origin.longitude
-        # The box alone in the pool (the exact distance is cut below): with the distance too,
-        # PostgreSQL guesses fewer rows in the radius than the pool holds and sorts the box.
-        pool = (
-            sa.select(Profile.user_id)
-            .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, me.radius_miles))
-            .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
-            .limit(NEARBY_POOL)
-            .subquery()
-        )
-        miles = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
-        query = (
-            sa.select(User, Profile, shows_distance(User.id), miles)
-            .join(Profile, Profile.user_id == User.id)
-            .join(pool, pool.c.user_id == User.id)
-            .where(miles <= me.radius_miles)
-        )
-        fetch = limit
-    else:
-        query = (
-            sa.select(User, Profile, shows_distance(User.id), sa.cast(sa.null(), sa.Double))
-            .join(Profile, Profile.user_id == User.id)
-            .where(profile_box(origin, me.radius_miles))
-        )
-        fetch = limit * 4  # the box's corners are cut in Python below
-    query = query.where(User.deactivated_at.is_(None), User.id != user.id, quiet_for(user.id, User.id))
-    if exclude_ids:
-        query = query.where(User.id.not_in(list(exclude_ids)))
+        found = db.session.execute(_near_statement(order), {
+            "lat": me.latitude, "lon": me.longitude, "radius": float(me.radius_miles), "me": user.id,
+            "exclude": list(exclude_ids), "since": joined_since, "handicap": me.handicap,
+            "pool": NEARBY_POOL, "limit": limit,
+        })
+        return [player_row(other, profile, miles, bool(shows)) for other, profile, shows, miles in found]
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
+    query = (
+        sa.select(User, Profile, shows_distance(User.id))
+        .join(Profile, Profile.user_id == User.id)
+        .where(profile_box(origin, me.radius_miles), *_near_conditions(user.id, list(exclude_ids)))
+    )
     if joined_since is not None:
-        query = query.where(User.created_at >= joined_since).order_by(User.created_at.desc(), User.id.desc())
-    elif closest_handicap and me.handicap is not None:
-        gap = sa.func.abs(Profile.handicap - me.handicap)
-        query = query.order_by(Profile.handicap.is_(None), gap, User.id)
-    else:
-        query = query.order_by(User.id.desc())
+        query = query.where(User.created_at >= joined_since)
+    query = query.order_by(*_near_order(order, me.handicap))
     rows = []
-    for other, profile, shows, exact in db.session.execute(query.limit(fetch)):
-        # SQLite's box holds more than the circle: the exact distance cuts its corners.
-        distance = exact if exact is not None else distance_between(me, profile)
+    # The box holds more than the circle: the exact distance cuts its corners.
+    for other, profile, shows in db.session.execute(query.limit(limit * 4)):
+        distance = distance_between(me, profile)
         if distance is not None and distance <= me.radius_miles:
             rows.append(player_row(other, profile, distance, bool(shows)))
     return rows[:limit]
+
+
+def _near_conditions(me: Any, exclude: Any) -> list[sa.ColumnElement[bool]]:
+    """Active, not the player, nobody a block or mute stands between, none of ``exclude``."""
+    return [User.deactivated_at.is_(None), User.id != me, quiet_for(me, User.id), User.id.not_in(exclude)]
+
+
+def _near_order(order: str, handicap: Any) -> list[Any]:
+    if order == "newest":
+        return [User.created_at.desc(), User.id.desc()]
+    if order == "handicap":
+        return [Profile.handicap.is_(None), sa.func.abs(Profile.handicap - handicap), User.id]
+    return [User.id.desc()]
+
+
+@functools.cache
+def _near_statement(order: str) -> sa.Select[User, Profile, bool, float]:
+    """PostgreSQL: ``players_near``'s statement for one order, built once (its construction cost
+    more than running it): the pool of the nearest players in the radius's earth box, KNN order,
+    then the exact distance, the filters and the order among them."""
+    lat, lon = sa.bindparam("lat", type_=sa.Double), sa.bindparam("lon", type_=sa.Double)
+    radius = sa.bindparam("radius", type_=sa.Double)
+    me = sa.bindparam("me", type_=sa.Integer)
+    # The box alone in the pool (the exact distance is cut outside): with the distance too,
+    # PostgreSQL guesses fewer rows in the radius than the pool holds and sorts the whole box.
+    pool = (
+        sa.select(Profile.user_id)
+        .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, radius))
+        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
+        .limit(sa.bindparam("pool", type_=sa.Integer))
+        .subquery()
+    )
+    miles = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
+    query = (
+        sa.select(User, Profile, shows_distance(User.id), miles)
+        .join(Profile, Profile.user_id == User.id)
+        .join(pool, pool.c.user_id == User.id)
+        .where(miles <= radius, *_near_conditions(me, sa.bindparam("exclude", expanding=True)))
+    )
+    if order == "newest":
+        query = query.where(User.created_at >= sa.bindparam("since", type_=sa.DateTime))
+    handicap = sa.bindparam("handicap", type_=sa.Double)
+    return query.order_by(*_near_order(order, handicap)).limit(sa.bindparam("limit", type_=sa.Integer))
 
 
 def free_together(user: User, other_ids: Collection[int], limit: int) -> list[PlayerRow]:

@@ -39,13 +39,24 @@ def earth_point(latitude: Any, longitude: Any) -> sa.ColumnElement[Any]:
     return sa.func.ll_to_earth(latitude, longitude)
 
 
-def _earth_metres(miles: float) -> sa.ColumnElement[float]:
+#: A figure given to the functions below: a number, or a bound parameter of a statement built
+#: once and run with the numbers as parameters (``sa.bindparam("lat", type_=sa.Double)``).
+Figure = float | sa.BindParameter[float]
+
+
+def _double(value: Figure) -> sa.ColumnElement[float]:
+    return value if isinstance(value, sa.BindParameter) else sa.literal(value, sa.Double)
+
+
+def _earth_metres(miles: Figure) -> sa.ColumnElement[float]:
     """``miles`` on our sphere as the same angle on ``earth()``'s sphere, in its metres."""
+    if isinstance(miles, sa.BindParameter):
+        return miles / sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
     return sa.literal(miles / geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
 
 
 def distance_miles(
-    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+    latitude: Any, longitude: Any, origin_lat: Figure, origin_lon: Figure
 ) -> sa.ColumnElement[float]:
     """The great-circle distance in miles from the origin to the row's point: the haversine
     formula of ``geo.haversine_miles`` in SQL (plain arithmetic: the ``earth`` domain's checks
@@ -53,7 +64,7 @@ def distance_miles(
     f = sa.func
     dphi = f.radians(latitude - origin_lat) / 2
     dlambda = f.radians(longitude - origin_lon) / 2
-    a = f.power(f.sin(dphi), 2) + f.cos(f.radians(sa.literal(origin_lat, sa.Double))) * f.cos(
+    a = f.power(f.sin(dphi), 2) + f.cos(f.radians(_double(origin_lat))) * f.cos(
         f.radians(latitude)
     ) * f.power(f.sin(dlambda), 2)
     return 2 * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * f.asin(f.least(1.0, f.sqrt(a)))
@@ -71,7 +82,7 @@ def within(
 
 
 def in_earth_box(
-    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float
+    latitude: Any, longitude: Any, origin_lat: Figure, origin_lon: Figure, radius: Figure
 ) -> sa.ColumnElement[bool]:
     """The row's point lies in the cube box around the radius (the index's condition alone: a
     little more than the circle). Nearest first, every point inside the circle comes before
@@ -86,7 +97,7 @@ def in_earth_box(
 
 
 def nearest_first(
-    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float
+    latitude: Any, longitude: Any, origin_lat: Figure, origin_lon: Figure
 ) -> sa.ColumnElement[Any]:
     """An ORDER BY term the GiST index serves (KNN): the cube distance to the origin."""
     return earth_point(latitude, longitude).op("<->", return_type=sa.Double)(
