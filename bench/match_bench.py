@@ -21,7 +21,7 @@ figures depend on the machine: compare the paths, and note the load average prin
 
     .venv/bin/python bench/match_bench.py --database-url postgresql://postgres@127.0.0.1/fw_match_bench \\
         [--profiles 1000000] [--courses 16000,1000000] [--rounds 3] [--origins 8] [--warm 3] \\
-        [--radius 25] [--only match|courses] [--reuse]
+        [--radius 25] [--only match|courses] [--match-pool N] [--reuse]
 
 The database must exist and be empty (or hold this bench's data, with --reuse); it is migrated.
 With --reuse on a later day, the slots are moved to the viewers' current window first.
@@ -294,7 +294,7 @@ def bench_match(args: argparse.Namespace, metro: geo.Place, rng: random.Random) 
     slots = db.session.scalar(sa.select(sa.func.count()).select_from(AvailabilitySlot))
     db.session.rollback()
     print(f"{have or args.profiles} profiles, {slots} slots; {len(viewers)} viewers within 10 miles of "
-          f"{metro.zip}, radius {args.radius:g} miles", flush=True)
+          f"{metro.zip}, radius {args.radius:g} miles; match pool {matching.MATCH_POOL}", flush=True)
     if args.only == "courses":
         return viewers
     with db.engine.connect() as conn:
@@ -381,6 +381,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--origins", type=int, default=8, help="viewers (and course search origins)")
     parser.add_argument("--warm", type=int, default=3, help="warm repeats per origin and round")
+    parser.add_argument("--match-pool", type=int, help="MATCH_POOL for this run")
     parser.add_argument("--only", choices=("match", "courses"))
     parser.add_argument("--reuse", action="store_true", help="keep the data already there")
     parser.add_argument("--seed", type=int, default=7)
@@ -390,6 +391,8 @@ def main() -> None:
         return
     url = sa.engine.make_url(args.database_url).set(drivername="postgresql+psycopg")
     rng = random.Random(args.seed)
+    if args.match_pool:
+        matching.MATCH_POOL = args.match_pool
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
