@@ -12,8 +12,9 @@ first.
 
 Course data: for each of ``--courses`` (a comma list of sizes) a ``courses`` table of that many
 rows in its own schema ``bench_courses_<n>`` (the app reads it through ``search_path``), placed
-as the players are. Each round times ``search_courses`` radius only (``--radius``) from every
-viewer's zip on both paths.
+as the players are (``--course-metro-share`` around the metro: 0.3 is the densest case; some
+0.05 is nearer the real share of the New York area among ~16,000 US courses). Each round
+times ``search_courses`` radius only (``--radius``) from every viewer's zip on both paths.
 
 "Cold" is each origin's first call on a fresh connection (a new PostgreSQL backend: empty catalog
 and plan caches; the shared buffers and the OS cache stay warm), "warm" its repeats. Absolute
@@ -21,7 +22,7 @@ figures depend on the machine: compare the paths, and note the load average prin
 
     .venv/bin/python bench/match_bench.py --database-url postgresql://postgres@127.0.0.1/fw_match_bench \\
         [--profiles 1000000] [--courses 16000,1000000] [--rounds 3] [--origins 8] [--warm 3] \\
-        [--radius 25] [--only match|courses] [--match-pool N] [--reuse]
+        [--radius 25] [--only match|courses] [--match-pool N] [--course-metro-share 0.3] [--reuse]
 
 The database must exist and be empty (or hold this bench's data, with --reuse); it is migrated.
 With --reuse on a later day, the slots are moved to the viewers' current window first.
@@ -325,8 +326,9 @@ def bench_courses(args: argparse.Namespace, metro: geo.Place, viewers: list[User
         assert me is not None and me.latitude is not None and me.longitude is not None
         origins.append(Origin(me.latitude, me.longitude, me.zip or ""))
     db.session.rollback()
+    share = args.metro_share if args.course_metro_share is None else args.course_metro_share
     for size in [int(n) for n in args.courses.split(",") if n]:
-        schema = f"bench_courses_{size}"
+        schema = f"bench_courses_{size}" + ("" if share == 0.3 else f"_{round(share * 100)}pc")
         exists = db.session.scalar(
             sa.text("SELECT 1 FROM information_schema.tables"
                     " WHERE table_schema = :s AND table_name = 'courses'"),
@@ -337,7 +339,7 @@ def bench_courses(args: argparse.Namespace, metro: geo.Place, viewers: list[User
         db.session.rollback()
         if have != size:
             start = time.perf_counter()
-            generate_courses(schema, size, metro, args.metro_share, rng)
+            generate_courses(schema, size, metro, share, rng)
             print(f"generated {size} courses in {schema} with COPY (+ VACUUM ANALYZE) in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
 
@@ -376,6 +378,8 @@ def main() -> None:
     parser.add_argument("--courses", default="16000,1000000", help="course table sizes, comma-separated")
     parser.add_argument("--metro", default="10001")
     parser.add_argument("--metro-share", type=float, default=0.3)
+    parser.add_argument("--course-metro-share", type=float,
+                        help="courses around the metro (default: --metro-share)")
     parser.add_argument("--slot-share", type=float, default=0.6, help="players with 1-6 free slots")
     parser.add_argument("--radius", type=float, default=25.0)
     parser.add_argument("--rounds", type=int, default=3)
