@@ -36,10 +36,22 @@ from app.safety.services import quiet_for, shows_distance, visible_to
 #: the rows in a radius) yet a few hundred players to pick the newest or the closest handicaps.
 NEARBY_POOL = 200
 
+#: PostgreSQL: how many of the nearest players within the radius /players/match ranks by shared
+#: slots (``_ranked_in_sql``). Well below the planner's guess of the rows in a radius at a
+#: million players (a fixed 0.5 % of the table, 5,000), so it walks the KNN index nearest first
+#: and stops at the pool. Chosen by bench/match_bench.py (1M players, New York, radius 25): the
+#: walk costs about 5 microseconds a player, so 1,000 keeps page 1 near the 20 ms goal where
+#: 2,000 did not; some 15 % of them are free together with a typical viewer (140-200 players).
+MATCH_POOL = 1000
+
 
 def match_players(user: User, page: int = 1) -> PlayerPage:
     """Players within my radius who are free when I am in the coming two weeks: most shared
-    slots first, then the nearest, then the closest handicap."""
+    slots first, then the nearest, then the closest handicap.
+
+    On PostgreSQL they are ranked among the ``MATCH_POOL`` players nearest to me within the
+    radius (everyone in it where fewer live there), so the work is bounded however dense the
+    metro; SQLite ranks everyone in the radius (the bounding box)."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return PlayerPage(rows=[], total=0, page=page)
@@ -95,28 +107,53 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
 
 def _ranked_in_sql(user: User, me: Profile, origin: Origin, overlap: Any, theirs: Any,
                    page: int) -> PlayerPage:
-    """PostgreSQL: the radius cut (earth box + exact distance), the ranking and the page in
-    SQL, with the same keys as the Python path: most shared slots, nearest, closest handicap, id."""
-    distance = nearest.distance_miles(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude)
+    """PostgreSQL: the ranking and the page in SQL, with the same keys as the Python path (most
+    shared slots, nearest, closest handicap, id), among the ``MATCH_POOL`` players nearest to
+    the viewer within the radius: the KNN index reads just those (nearest first, stopping at
+    the pool), however many players live in a metro's radius. Where the radius holds fewer
+    players than the pool, that is everyone in it, as on the Python path. The total counts the
+    pool's players free together with the viewer (exact up to ``COUNT_CAP``, "200+" beyond)."""
+    lat, lon = origin.latitude, origin.longitude
+    # The box alone in the pool, the exact distance cut outside it (as ``players_near``): with
+    # the distance or the slots in its WHERE clause PostgreSQL guesses fewer rows in the radius
+    # than the pool holds and reads the whole box into a bitmap and sorts it.
+    pool = (
+        sa.select(Profile.user_id)
+        .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, me.radius_miles))
+        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
+        .limit(MATCH_POOL)
+        .subquery("pool")
+    )
+    distance = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
     shared = sa.func.count()
     grouped = (
         overlap(theirs.user_id.label("user_id"), shared.label("shared"), distance.label("distance"))
-        .where(nearest.within(Profile.latitude, Profile.longitude, origin.latitude, origin.longitude,
-                              me.radius_miles))
+        .join(pool, pool.c.user_id == theirs.user_id)
+        .where(distance <= me.radius_miles)
         .group_by(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap)
     )
     keys: list[Any] = [shared.desc(), distance]
     if me.handicap is not None:
         keys.append(sa.func.abs(Profile.handicap - me.handicap).asc().nulls_last())
-    total = capped_count(grouped, page, PER_PAGE)
-    ranked = grouped.order_by(*keys, theirs.user_id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).subquery()
+    # The total in the same walk (a window over the groups, counted before the page's LIMIT):
+    # at most the pool, so exact; the page shows "200+" beyond ``COUNT_CAP`` all the same.
+    ranked = (
+        grouped.add_columns(sa.func.count().over().label("total"))
+        .order_by(*keys, theirs.user_id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).subquery()
+    )
     found = db.session.execute(
-        sa.select(User, Profile, shows_distance(User.id), ranked.c.distance)
+        sa.select(User, Profile, shows_distance(User.id), ranked.c.distance, ranked.c.total)
         .join(Profile, Profile.user_id == User.id)
         .join(ranked, ranked.c.user_id == User.id)
         .order_by(*_in_rank_order(ranked, me))
-    )
-    rows = [player_row(other, profile, miles, bool(shows)) for other, profile, shows, miles in found]
+    ).all()
+    if found:
+        total = found[0].total
+    elif page == 1:
+        total = 0
+    else:  # a page past the end: the count alone, for the pager
+        total = capped_count(grouped, page, PER_PAGE)
+    rows = [player_row(other, profile, miles, bool(shows)) for other, profile, shows, miles, _ in found]
     _add_shared_slots(rows, overlap, theirs)
     return PlayerPage(rows=rows, total=total, page=page)
 

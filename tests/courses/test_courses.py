@@ -52,8 +52,9 @@ def test_search_near_a_zip_is_nearest_first_within_the_radius(player, as_user, b
     # The radius cut is in the query; the far course never leaves the database. SQLite: the
     # bounding box; PostgreSQL: the earth box on the KNN index, nearest first.
     if db.engine.dialect.name == "postgresql":
+        # one walk gives the capped total and the page's ids; the page's courses load by id
         knn = [s for s in statements if "FROM courses" in s and "earth_box(" in s]
-        assert len(knn) == 2 and all("ll_to_earth(courses.latitude, courses.longitude) <->" in s for s in knn)
+        assert len(knn) == 1 and "ll_to_earth(courses.latitude, courses.longitude) <->" in knn[0]
     else:
         [search] = [s for s in statements if "FROM courses" in s and "BETWEEN" in s]
         assert "courses.latitude BETWEEN" in search and "courses.longitude BETWEEN" in search

@@ -312,7 +312,7 @@ def test_totals_read_200_plus_beyond_the_cap_and_the_pager_keeps_going(app, clie
 @pytest.mark.parametrize("viewer_handicap", [12.0, None])
 def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap):
     """Most shared slots, then nearest, then closest handicap, then id: the same pages, the
-    same totals (as shown) on both paths."""
+    same totals (as shown) on both paths, with a pool that holds everyone in the radius."""
     viewer = generate(2500)
     me = db.session.scalar(sa.select(Profile).where(Profile.user_id == viewer.id))
     me.handicap, me.radius_miles = viewer_handicap, 30
@@ -330,6 +330,7 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
         ],
     )
     db.session.commit()
+    monkeypatch.setattr(matching, "MATCH_POOL", 100_000)  # everyone in the radius, as in Python
     pages = {}
     for knn in (True, False):
         monkeypatch.setattr(nearest, "uses_knn", lambda knn=knn: knn)
@@ -390,3 +391,63 @@ def test_timeline_suggestions_choose_among_the_nearest_players(app, monkeypatch)
     assert rows and all(row.distance is not None and row.distance <= fortieth + 1e-6 for row in rows)
     gaps = [abs(row.profile.handicap - 14.0) if row.profile.handicap is not None else 99.0 for row in rows]
     assert gaps == sorted(gaps)
+
+
+def _free_like_the_viewer(viewer: User, seed: int) -> None:
+    """The viewer and every other player free for 1-6 random slots of the viewer's window."""
+    rng = random.Random(seed)
+    slots = [(day, slot) for day in window(viewer) for slot in SLOTS]
+    now = utcnow()
+    everyone = list(db.session.scalars(sa.select(User.id)))
+    db.session.execute(
+        sa.insert(AvailabilitySlot),
+        [
+            {"user_id": user_id, "day": day, "slot": slot, "created_at": now}
+            for user_id in everyone
+            for day, slot in rng.sample(slots, rng.randint(1, 6))
+        ],
+    )
+    db.session.commit()
+
+
+@needs_postgres
+def test_match_in_sql_ranks_only_the_nearest_players_of_the_pool(app, monkeypatch):
+    """With ``MATCH_POOL`` smaller than the radius holds, /players/match ranks among the pool's
+    players (the nearest within the radius) only, in the Python path's order, and its total
+    counts them; a page past them is empty and ends the pager."""
+    viewer = generate(1500, seed=21)
+    me = db.session.scalar(sa.select(Profile).where(Profile.user_id == viewer.id))
+    me.handicap, me.radius_miles = 9.0, 30
+    db.session.commit()
+    _free_like_the_viewer(viewer, seed=6)
+    monkeypatch.setattr(nearest, "uses_knn", lambda: False)
+    everyone = matching.match_players(viewer, 1)
+    ranked_in_python = [
+        (row.user.id, row.distance)
+        for page in range(1, everyone.pages + 1)
+        for row in matching.match_players(viewer, page).rows
+    ]
+
+    monkeypatch.setattr(nearest, "uses_knn", lambda: True)
+    monkeypatch.setattr(matching, "MATCH_POOL", 60)
+    first = matching.match_players(viewer, 1)
+    rows = first.rows + matching.match_players(viewer, 2).rows + matching.match_players(viewer, 3).rows
+    origin = origin_of(NEW_YORK)
+    located = db.session.execute(
+        sa.select(Profile.latitude, Profile.longitude).where(Profile.latitude.is_not(None))
+    )
+    sixtieth = sorted(
+        geo.haversine_miles(origin.latitude, origin.longitude, lat, lon) for lat, lon in located
+    )[59]
+    assert sixtieth < me.radius_miles and len(ranked_in_python) > 60
+    # only the pool's players, each once, and the total counts them
+    assert 0 < len(rows) < 60 and first.total == len(rows) and not first.capped
+    assert all(row.distance is not None and row.distance <= sixtieth + 1e-6 for row in rows)
+    assert len({row.user.id for row in rows}) == len(rows)
+    # every player nearer than the pool's edge is ranked, in the Python path's order
+    ids = [row.user.id for row in rows]
+    inside = [user_id for user_id, miles in ranked_in_python if miles is not None and miles < sixtieth - 1e-6]
+    assert set(inside) <= set(ids)
+    assert [user_id for user_id, _ in ranked_in_python if user_id in set(ids)] == ids
+    past = matching.match_players(viewer, 4)
+    assert past.rows == [] and past.total == len(rows) and not past.has_next
