@@ -74,6 +74,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"TEST_REDIS_URL is set but Redis does not answer: {exc}", returncode=3)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With services configured, the ``one_mode`` tests are deselected: the embedded run has
+    already proved what they check, which no database or job queue changes (see the marker's
+    description in pyproject.toml). Deselected, not skipped: nothing is reported as skipped."""
+    if not SERVICES:
+        return
+    once = [item for item in items if item.get_closest_marker("one_mode")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("one_mode")]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
