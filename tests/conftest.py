@@ -204,10 +204,6 @@ def create_scratch_database(url: sa.engine.URL) -> None:
                 conn.execute(sa.text(f'DROP DATABASE "{name}"'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
             conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{SCRATCH_MARK}'"))
-            # A scratch database need not survive a crash of the server: a commit returns without
-            # waiting for its WAL to reach the disk (it is as visible to every other connection as
-            # before; only durability across a server crash is given up).
-            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except sa.exc.DBAPIError as exc:
         pytest.exit(f"TEST_DATABASE_URL is set but its server did not make {name!r}: {exc}", returncode=3)
     finally:
