@@ -22,6 +22,9 @@ from tests.browser.steps import make_member, nav_link, sign_in
 
 SCREENSHOTS = Path(os.environ.get("FAIRWAY_SCREENSHOTS_DIR") or OUTPUT.parent / "screenshots")
 WIDTHS = {"phone": 375, "laptop": 1280}
+#: What a page looks like is the templates' and the CSS's, whichever database and job queue
+#: serve it: the embedded run proves it (the pages themselves are tested in both modes).
+pytestmark = pytest.mark.one_mode
 BIO = "Weekend golfer, early tee times. Happy to walk nine after work. Always up for a game at the muni."
 
 

@@ -66,6 +66,8 @@ def test_the_migrated_schema_matches_every_model(app):
     assert (indexes & KNN_INDEXES) == (KNN_INDEXES if db.engine.dialect.name == "postgresql" else set())
 
 
+# A SQLite file of its own in either mode: the embedded run proves it (``one_mode``).
+@pytest.mark.one_mode
 @pytest.mark.parametrize("revision", [r for r, (below, _) in CHAIN.items() if below is not None])
 def test_each_revision_rolls_back_and_applies_again(tmp_path, revision):
     below, made = CHAIN[revision]

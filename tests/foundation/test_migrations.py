@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -42,6 +43,7 @@ def table_of(diff: Any) -> str | None:
     return diff[2] if len(diff) > 2 and isinstance(diff[2], str) else None
 
 
+@pytest.mark.one_mode  # a SQLite file of its own in either mode: the embedded run proves it
 def test_upgrade_on_a_fresh_sqlite_file_matches_the_models(app, tmp_path):
     database = tmp_path / "fresh.db"
     upgrade = flask("db", "upgrade", database=database)
