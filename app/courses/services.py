@@ -210,23 +210,13 @@ def _nearest_in_sql(viewer: User, conditions: list[sa.ColumnElement[bool]], orig
                     radius: float, page: int) -> CoursePage:
     """PostgreSQL: one walk down the KNN index, nearest first, gives the total (exact up to
     ``COUNT_CAP``, or one row past this page) and the page's ids with their distances; then the
-    page's courses and which of them the viewer played. As partner search: the box alone in
-    SQL and the exact distance cut here (nearest first, the box's corners come after every
-    course inside the radius); with the distance in the WHERE clause, or a second statement
-    ordering the same walk for the count, PostgreSQL sorted the whole box (bench/match_bench.py:
-    New York, 16,000 courses, 38 ms, two such statements)."""
+    page's courses and which of them the viewer played (``nearest.walk``, as partner search;
+    with the distance in the WHERE clause, or a second statement ordering the same walk for the
+    count, PostgreSQL sorted the whole box: bench/match_bench.py, New York, 16,000 courses,
+    38 ms, two such statements)."""
     offset = (page - 1) * PER_PAGE
-    lat, lon = origin.latitude, origin.longitude
-    walk = [
-        (course_id, miles)
-        for course_id, miles in db.session.execute(
-            sa.select(Course.id, nearest.distance_miles(Course.latitude, Course.longitude, lat, lon))
-            .where(nearest.in_earth_box(Course.latitude, Course.longitude, lat, lon, radius), *conditions)
-            .order_by(nearest.nearest_first(Course.latitude, Course.longitude, lat, lon))
-            .limit(max(COUNT_CAP + 1, offset + PER_PAGE + 1))
-        )
-        if miles <= radius
-    ]
+    walk = nearest.walk(Course.id, Course.latitude, Course.longitude, origin.latitude, origin.longitude,
+                        radius, conditions, max(COUNT_CAP + 1, offset + PER_PAGE + 1))
     chosen = walk[offset : offset + PER_PAGE]
     ids = [course_id for course_id, _ in chosen]
     loaded = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(ids)))} if ids else {}

@@ -1,12 +1,13 @@
 """Nearest first in SQL on PostgreSQL: the contrib ``cube`` + ``earthdistance`` KNN search.
 
 Migration ``0014k_knn_search`` indexes ``ll_to_earth(latitude, longitude)`` with GiST on
-``profiles`` and ``courses``. A query then cuts by radius with ``earth_box(origin, r) && point``
-(the point lies in the box: a cube overlap the index answers) plus the exact great-circle
-distance, and orders with the cube distance operator ``point <-> origin`` (the straight-line
-chord through the earth, which grows with the great-circle distance, so the order is the
-same): the index hands rows
-over nearest first and ``LIMIT`` stops after one page, however many players live in the box.
+``profiles`` and ``courses``. A query then cuts by ``earth_box(origin, r) && point`` (the
+point lies in the box: a cube overlap the index answers) and orders with the cube distance
+operator ``point <-> origin`` (the straight-line chord through the earth, which grows with the
+great-circle distance, so the order is the same): the index hands rows over nearest first and
+``LIMIT`` stops after a page or a pool, however many players live in the box. The exact
+great-circle distance cuts the box's corners after the walk (``walk``) or outside the pool's
+subquery (the matching module): nearest first, they come after every row inside the circle.
 
 Distances are the Python path's haversine miles (sphere of ``geo.EARTH_RADIUS_MILES``) written
 in SQL, so both paths show and cut the same figures; the earth box is sized for the same angle
@@ -70,17 +71,6 @@ def distance_miles(
     return 2 * sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * f.asin(f.least(1.0, f.sqrt(a)))
 
 
-def within(
-    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float
-) -> sa.ColumnElement[bool]:
-    """The row's point lies within ``radius`` miles: the indexed cube box, then the exact
-    distance (the box holds a little more than the circle)."""
-    return sa.and_(
-        in_earth_box(latitude, longitude, origin_lat, origin_lon, radius),
-        distance_miles(latitude, longitude, origin_lat, origin_lon) <= radius,
-    )
-
-
 def in_earth_box(
     latitude: Any, longitude: Any, origin_lat: Figure, origin_lon: Figure, radius: Figure
 ) -> sa.ColumnElement[bool]:
@@ -103,6 +93,27 @@ def nearest_first(
     return earth_point(latitude, longitude).op("<->", return_type=sa.Double)(
         earth_point(origin_lat, origin_lon)
     )
+
+
+def walk(
+    key: Any, latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float,
+    conditions: list[sa.ColumnElement[bool]], limit: int, join: tuple[Any, Any] | None = None,
+) -> list[tuple[Any, float]]:
+    """``(key, miles)`` of up to ``limit`` rows within ``radius``, nearest first: one walk down
+    the KNN index, the box alone in SQL (``in_earth_box``) and the exact distance cut here.
+    Nearest first, every row inside the circle comes before any of the box's corners; with the
+    distance in the WHERE clause PostgreSQL guesses fewer rows than the LIMIT and sorts the whole
+    box instead. The KNN order alone: a second key (an id, to break ties) would make it sort every
+    row inside the radius too. ``join``: a (table, on clause) the conditions need."""
+    query = sa.select(key, distance_miles(latitude, longitude, origin_lat, origin_lon))
+    if join is not None:
+        query = query.join(*join)
+    found = db.session.execute(
+        query.where(in_earth_box(latitude, longitude, origin_lat, origin_lon, radius), *conditions)
+        .order_by(nearest_first(latitude, longitude, origin_lat, origin_lon))
+        .limit(limit)
+    )
+    return [(row_key, miles) for row_key, miles in found if miles <= radius]
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

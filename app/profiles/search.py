@@ -160,23 +160,10 @@ def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, ra
     down the index gives the total (exact up to ``COUNT_CAP``, or one row past this page) and
     the page's ids with their distances, computed in SQL; a second statement loads the page."""
     offset = (page - 1) * PER_PAGE
-    # The KNN order alone: a second key (the id, to break ties) would make PostgreSQL sort every
-    # player inside the radius instead of reading the index nearest first.
-    # The box alone in SQL, the exact distance cut here: nearest first, the box's corners come
-    # after everyone inside the radius, and with the distance in the WHERE clause PostgreSQL
-    # guesses fewer rows than the LIMIT and sorts the whole box instead.
-    lat, lon = origin.latitude, origin.longitude
-    walk = [
-        (user_id, miles)
-        for user_id, miles in db.session.execute(
-            sa.select(Profile.user_id, nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon))
-            .join(User, User.id == Profile.user_id)
-            .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, radius), *conditions)
-            .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
-            .limit(max(COUNT_CAP + 1, offset + PER_PAGE + 1))
-        )
-        if miles <= radius
-    ]
+    walk = nearest.walk(
+        Profile.user_id, Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius,
+        conditions, max(COUNT_CAP + 1, offset + PER_PAGE + 1), join=(User, User.id == Profile.user_id),
+    )
     chosen = walk[offset : offset + PER_PAGE]
     loaded = load_rows([user_id for user_id, _ in chosen])
     rows = [
