@@ -32,16 +32,15 @@ from app.profiles.search import (
 from app.safety.services import quiet_for, shows_distance, visible_to
 
 #: PostgreSQL: how many of the nearest players within the radius the timeline's suggestions
-#: choose from. Small enough that the planner walks the KNN index and stops (below its guess of
-#: the rows in a radius) yet a few hundred players to pick the newest or the closest handicaps.
+#: choose from (``nearest.nearest_pool``: a KNN walk that stops there): a few hundred players to
+#: pick the newest or the closest handicaps from.
 NEARBY_POOL = 200
 
 #: PostgreSQL: how many of the nearest players within the radius /players/match ranks by shared
-#: slots (``_ranked_in_sql``). Well below the planner's guess of the rows in a radius at a
-#: million players (a fixed 0.5 % of the table, 5,000), so it walks the KNN index nearest first
-#: and stops at the pool. Chosen by bench/match_bench.py (1M players, New York, radius 25): the
-#: walk costs about 5 microseconds a player, so 1,000 keeps page 1 near the 20 ms goal where
-#: 2,000 did not; some 15 % of them are free together with a typical viewer (140-200 players).
+#: slots (``_ranked_in_sql``; ``nearest.nearest_pool``: a KNN walk that stops there). Chosen by
+#: bench/match_bench.py (1M players, New York, radius 25): the walk costs about 5 microseconds a
+#: player, so 1,000 keeps page 1 near the 20 ms goal where 2,000 did not; some 15 % of them are
+#: free together with a typical viewer (140-200 players).
 MATCH_POOL = 1000
 
 
@@ -114,16 +113,10 @@ def _ranked_in_sql(user: User, me: Profile, origin: Origin, overlap: Any, theirs
     players than the pool, that is everyone in it, as on the Python path. The total counts the
     pool's players free together with the viewer (exact up to ``COUNT_CAP``, "200+" beyond)."""
     lat, lon = origin.latitude, origin.longitude
-    # The box alone in the pool, the exact distance cut outside it (as ``players_near``): with
-    # the distance or the slots in its WHERE clause PostgreSQL guesses fewer rows in the radius
-    # than the pool holds and reads the whole box into a bitmap and sorts it.
-    pool = (
-        sa.select(Profile.user_id)
-        .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, me.radius_miles))
-        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
-        .limit(MATCH_POOL)
-        .subquery("pool")
-    )
+    # The pool alone in a subquery, the exact distance cut outside it: with the distance or the
+    # slots in its WHERE clause PostgreSQL would read every row in the box and sort them.
+    pool = nearest.nearest_pool(Profile.user_id, Profile.latitude, Profile.longitude, lat, lon, MATCH_POOL,
+                                "pool")
     distance = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
     shared = sa.func.count()
     grouped = (
@@ -237,20 +230,13 @@ def _near_order(order: str, handicap: Any) -> list[Any]:
 @functools.cache
 def _near_statement(order: str) -> sa.Select[User, Profile, bool, float]:
     """PostgreSQL: ``players_near``'s statement for one order, built once (its construction cost
-    more than running it): the pool of the nearest players in the radius's earth box, KNN order,
-    then the exact distance, the filters and the order among them."""
+    more than running it): the pool of the nearest players, then the exact distance, the filters
+    and the order among them."""
     lat, lon = sa.bindparam("lat", type_=sa.Double), sa.bindparam("lon", type_=sa.Double)
     radius = sa.bindparam("radius", type_=sa.Double)
     me = sa.bindparam("me", type_=sa.Integer)
-    # The box alone in the pool (the exact distance is cut outside): with the distance too,
-    # PostgreSQL guesses fewer rows in the radius than the pool holds and sorts the whole box.
-    pool = (
-        sa.select(Profile.user_id)
-        .where(nearest.in_earth_box(Profile.latitude, Profile.longitude, lat, lon, radius))
-        .order_by(nearest.nearest_first(Profile.latitude, Profile.longitude, lat, lon))
-        .limit(sa.bindparam("pool", type_=sa.Integer))
-        .subquery()
-    )
+    pool = nearest.nearest_pool(Profile.user_id, Profile.latitude, Profile.longitude, lat, lon,
+                                sa.bindparam("pool", type_=sa.Integer))
     miles = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
     query = (
         sa.select(User, Profile, shows_distance(User.id), miles)

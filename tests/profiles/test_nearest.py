@@ -235,6 +235,20 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
     page_plan = _plan(page_only, knn[0][1])
     assert "Index Scan using ix_profiles_earth on profiles" in page_plan, page_plan
     assert re.search(r"Order By: \(\(ll_to_earth\(latitude, longitude\)\)::cube <-> ", page_plan), page_plan
+    # The timeline's and match's pools (the nearest N, no earth box): the KNN walk, never a
+    # bitmap of the box, although N (200, 1,000) is above the planner's guess for a box here.
+    db.session.execute(sa.insert(AvailabilitySlot), [
+        {"user_id": user_id, "day": window(viewer)[2], "slot": SLOTS[0], "created_at": utcnow()}
+        for user_id in (viewer.id, *range(100000, 100400))
+    ])
+    db.session.commit()
+    for run in (lambda: matching.players_near(viewer, limit=10, closest_handicap=True),
+                lambda: matching.match_players(viewer, 1)):
+        pooled = [(s, p) for s, p in _statements_of(run) if "<->" in s]
+        assert len(pooled) == 1, pooled
+        pool_plan = _plan(*pooled[0])
+        assert "Index Scan using ix_profiles_earth on profiles" in pool_plan, pool_plan
+        assert "Bitmap" not in pool_plan and "Seq Scan on profiles" not in pool_plan, pool_plan
 
 
 @needs_postgres
