@@ -40,8 +40,9 @@ def earth_point(latitude: Any, longitude: Any) -> sa.ColumnElement[Any]:
     return sa.func.ll_to_earth(latitude, longitude)
 
 
-#: A figure given to the functions below: a number, or a bound parameter of a statement built
-#: once and run with the numbers as parameters (``sa.bindparam("lat", type_=sa.Double)``).
+#: A figure given to ``distance_miles`` and ``nearest_first``: a number, or a bound parameter
+#: of a statement built once and run with the numbers as parameters
+#: (``sa.bindparam("lat", type_=sa.Double)``).
 Figure = float | sa.BindParameter[float]
 
 
@@ -49,10 +50,8 @@ def _double(value: Figure) -> sa.ColumnElement[float]:
     return value if isinstance(value, sa.BindParameter) else sa.literal(value, sa.Double)
 
 
-def _earth_metres(miles: Figure) -> sa.ColumnElement[float]:
+def _earth_metres(miles: float) -> sa.ColumnElement[float]:
     """``miles`` on our sphere as the same angle on ``earth()``'s sphere, in its metres."""
-    if isinstance(miles, sa.BindParameter):
-        return miles / sa.literal(geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
     return sa.literal(miles / geo.EARTH_RADIUS_MILES, sa.Double) * sa.func.earth()
 
 
@@ -72,7 +71,7 @@ def distance_miles(
 
 
 def in_earth_box(
-    latitude: Any, longitude: Any, origin_lat: Figure, origin_lon: Figure, radius: Figure
+    latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float
 ) -> sa.ColumnElement[bool]:
     """The row's point lies in the cube box around the radius (the index's condition alone: a
     little more than the circle). Nearest first, every point inside the circle comes before
