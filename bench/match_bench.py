@@ -48,7 +48,6 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.identity.models import User  # noqa: E402
 from app.profiles import geo, matching, nearest  # noqa: E402
@@ -56,61 +55,32 @@ from app.profiles.availability import window  # noqa: E402
 from app.profiles.models import SLOTS, AvailabilitySlot, Profile  # noqa: E402
 from app.profiles.search import Origin  # noqa: E402
 from bench import percentile  # noqa: E402
-from bench.search_bench import _copy  # noqa: E402
+from bench.search_bench import (  # noqa: E402
+    _copy,
+    bench_app,
+    copy_players,
+    needs_players,
+    places_near,
+    summary,
+    timed,
+    vacuum_analyze,
+)
 
 CHUNK = 100_000
 STAMP = "2026-11-01 00:00:00"
-
-
-def _places_near(metro: geo.Place, miles: float) -> list[geo.Place]:
-    return [
-        p
-        for p in geo.all_places()
-        if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < miles
-    ]
-
-
-def _vacuum_analyze(*tables: str) -> None:
-    raw = db.engine.raw_connection()
-    try:
-        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-        with raw.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        raw.close()
 
 
 def generate_players(count: int, viewers: int, metro: geo.Place, share: float, slot_share: float,
                      rng: random.Random) -> int:
     """``count`` players and their slots in the viewers' window, with COPY; returns the number
     of slots."""
-    places, near, centre = geo.all_places(), _places_near(metro, 40), _places_near(metro, 10)
+    places, near, centre = geo.all_places(), places_near(metro, 40), places_near(metro, 10)
     homes = [
         rng.choice(centre) if n < viewers
         else rng.choice(near) if rng.random() < share
         else rng.choice(places)
         for n in range(count)
     ]
-
-    def users() -> Iterator[str]:
-        for start in range(1, count + 1, CHUNK):
-            out = io.StringIO()
-            for n in range(start, min(count, start + CHUNK - 1) + 1):
-                out.write(f"{n}\tp{n}\tp{n}@bench.test\t-\tuser\t{n:032x}\t{STAMP}\n")
-            yield out.getvalue()
-
-    def profiles() -> Iterator[str]:
-        for start in range(1, count + 1, CHUNK):
-            out = io.StringIO()
-            for n in range(start, min(count, start + CHUNK - 1) + 1):
-                p = homes[n - 1]
-                handicap = round(rng.uniform(-5, 40), 1)
-                out.write(
-                    f"{n}\tPlayer {n}\t\t{handicap}\t{p.zip}\t{p.latitude}\t{p.longitude}\t25"
-                    f"\t{rng.randrange(3)}\t{rng.randrange(3)}\t0\t0\t0\t0\tf\t{STAMP}\t{STAMP}\n"
-                )
-            yield out.getvalue()
 
     written = 0
 
@@ -130,30 +100,23 @@ def generate_players(count: int, viewers: int, metro: geo.Place, share: float, s
                 written += len(chosen)
             yield out.getvalue()
 
-    _copy("users", "id, username, email, password_hash, role, session_token, created_at", users)
-    _copy(
-        "profiles",
-        "user_id, display_name, bio, handicap, zip, latitude, longitude, radius_miles, drinking,"
-        " mobility, weather, pace, play_style, attitude, left_handed, created_at, updated_at",
-        profiles,
-    )
+    copy_players(homes, rng)
     viewer = db.session.get(User, 1)
     assert viewer is not None
     pairs = [(day.isoformat(), slot) for day in window(viewer) for slot in SLOTS]  # the zone of their zip
     db.session.rollback()
     _copy("availability_slots", "user_id, day, slot, created_at", slots)
     with db.engine.connect() as conn:
-        conn.execute(sa.text("SELECT setval('users_id_seq', :n)"), {"n": count})
         conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('availability_slots', 'id'), "
                              "(SELECT max(id) FROM availability_slots))"))
         conn.commit()
-    _vacuum_analyze("users", "profiles", "availability_slots")
+    vacuum_analyze("users", "profiles", "availability_slots")
     return written
 
 
 def generate_courses(schema: str, count: int, metro: geo.Place, share: float, rng: random.Random) -> None:
     """``count`` courses in ``schema``.courses (the app's table, indexes included), with COPY."""
-    places, near = geo.all_places(), _places_near(metro, 40)
+    places, near = geo.all_places(), places_near(metro, 40)
     with db.engine.connect() as conn:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
@@ -174,7 +137,7 @@ def generate_courses(schema: str, count: int, metro: geo.Place, share: float, rn
 
     _copy(f"{schema}.courses", "id, name, city, state, zip, latitude, longitude, holes, par, website,"
           " contact, notes, created_at, updated_at", rows)
-    _vacuum_analyze(f"{schema}.courses")
+    vacuum_analyze(f"{schema}.courses")
 
 
 @contextmanager
@@ -207,19 +170,6 @@ def course_search(viewer: User, origin: Origin, radius: float) -> Any:
 def course_python(viewer: User, origin: Origin, radius: float) -> Any:
     with python_path():
         return course_search(viewer, origin, radius)
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(samples: list[float]) -> str:
-    return (
-        f"n={len(samples):<4} p50={statistics.median(samples):8.2f} ms"
-        f"  p95={percentile(samples, 0.95):8.2f} ms  max={max(samples):8.2f} ms"
-    )
 
 
 def alternate(title: str, paths: dict[str, Callable[[Any], Any]], cases: list[Any], rounds: int, warm: int,
@@ -275,15 +225,11 @@ def _shift_slots(days: list[date]) -> None:
     with db.engine.connect() as conn:
         conn.execute(sa.text("UPDATE availability_slots SET day = day + :n"), {"n": shift})
         conn.commit()
-    _vacuum_analyze("availability_slots")
+    vacuum_analyze("availability_slots")
 
 
 def bench_match(args: argparse.Namespace, metro: geo.Place, rng: random.Random) -> list[User]:
-    have = db.session.scalar(sa.select(sa.func.count()).select_from(Profile)) or 0
-    db.session.rollback()
-    if have and not args.reuse:
-        sys.exit("The database already holds profiles; give an empty one or --reuse.")
-    if not have:
+    if needs_players(args.reuse):
         start = time.perf_counter()
         written = generate_players(args.profiles, args.origins, metro, args.metro_share, args.slot_share, rng)
         print(f"generated {args.profiles} profiles and {written} slots with COPY (+ VACUUM ANALYZE) "
@@ -292,9 +238,10 @@ def bench_match(args: argparse.Namespace, metro: geo.Place, rng: random.Random) 
     for viewer in viewers:
         db.session.expunge(viewer)
     _shift_slots(window(viewers[0]))
+    players = db.session.scalar(sa.select(sa.func.count()).select_from(Profile))
     slots = db.session.scalar(sa.select(sa.func.count()).select_from(AvailabilitySlot))
     db.session.rollback()
-    print(f"{have or args.profiles} profiles, {slots} slots; {len(viewers)} viewers within 10 miles of "
+    print(f"{players} profiles, {slots} slots; {len(viewers)} viewers within 10 miles of "
           f"{metro.zip}, radius {args.radius:g} miles; match pool {matching.MATCH_POOL}", flush=True)
     if args.only == "courses":
         return viewers
@@ -393,27 +340,14 @@ def main() -> None:
     if not args.database_url:
         print("match_bench: skipped (give --database-url postgresql://…; it loads a million rows)")
         return
-    url = sa.engine.make_url(args.database_url).set(drivername="postgresql+psycopg")
     rng = random.Random(args.seed)
     if args.match_pool:
         matching.MATCH_POOL = args.match_pool
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
-            "REDIS_URL": None,
-            "SESSION_TYPE": "sqlalchemy",
-            "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
-            "TESTING": True,
-        }
-    )
+    app = bench_app(args.database_url)
     metro = geo.place_for_zip(args.metro)
     if metro is None:
         sys.exit(f"unknown zip {args.metro}")
     with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade(revision="heads")
         viewers = bench_match(args, metro, rng)
         if args.only != "match":
             bench_courses(args, metro, viewers, rng)

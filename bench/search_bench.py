@@ -54,14 +54,53 @@ def _copy(table: str, columns: str, lines: Callable[[], Any]) -> None:
         raw.close()
 
 
-def generate(count: int, metro: geo.Place, share: float, rng: random.Random) -> None:
-    places = geo.all_places()
-    near = [
+def places_near(metro: geo.Place, miles: float) -> list[geo.Place]:
+    """The zips within ``miles`` of the metro's centre."""
+    return [
         p
-        for p in places
-        if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 40
+        for p in geo.all_places()
+        if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < miles
     ]
-    homes = [rng.choice(near) if rng.random() < share else rng.choice(places) for _ in range(count)]
+
+
+def vacuum_analyze(*tables: str) -> None:
+    """``VACUUM ANALYZE`` each table (outside a transaction, as VACUUM must run)."""
+    raw = db.engine.raw_connection()
+    try:
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+        with raw.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        raw.close()
+
+
+def bench_app(database_url: str) -> Any:
+    """Fairway on ``database_url`` (PostgreSQL, driven by psycopg) with no Redis, sessions in
+    the database and no rate limits, its database migrated: what the search benches run their
+    paths in."""
+    from flask_migrate import upgrade
+
+    url = sa.engine.make_url(database_url).set(drivername="postgresql+psycopg")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+            "REDIS_URL": None,
+            "SESSION_TYPE": "sqlalchemy",
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade(revision="heads")
+    return app
+
+
+def copy_players(homes: list[geo.Place], rng: random.Random) -> None:
+    """Players 1..len(homes), each living at their home zip, with COPY (users and profiles);
+    the users' id sequence moved past them."""
+    count = len(homes)
 
     def users() -> Any:
         for start in range(1, count + 1, CHUNK):
@@ -93,14 +132,23 @@ def generate(count: int, metro: geo.Place, share: float, rng: random.Random) -> 
     with db.engine.connect() as conn:
         conn.execute(sa.text("SELECT setval('users_id_seq', :n)"), {"n": count})
         conn.commit()
-    raw = db.engine.raw_connection()
-    try:
-        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-        with raw.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE users")
-            cursor.execute("VACUUM ANALYZE profiles")
-    finally:
-        raw.close()
+
+
+def needs_players(reuse: bool) -> bool:
+    """Whether the bench must make its players: the database holds none. Holding some, the
+    bench reuses them when told to (``--reuse``) and stops otherwise."""
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(Profile)) or 0
+    db.session.rollback()
+    if have and not reuse:
+        sys.exit("The database already holds profiles; give an empty one or --reuse.")
+    return not have
+
+
+def generate(count: int, metro: geo.Place, share: float, rng: random.Random) -> None:
+    places, near = geo.all_places(), places_near(metro, 40)
+    homes = [rng.choice(near) if rng.random() < share else rng.choice(places) for _ in range(count)]
+    copy_players(homes, rng)
+    vacuum_analyze("users", "profiles")
 
 
 def new_path(viewer: User, origin: Origin, radius: float) -> search.PlayerPage:
@@ -140,30 +188,13 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the data already there")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    url = sa.engine.make_url(args.database_url).set(drivername="postgresql+psycopg")
     rng = random.Random(args.seed)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
-            "REDIS_URL": None,
-            "SESSION_TYPE": "sqlalchemy",
-            "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
-            "TESTING": True,
-        }
-    )
+    app = bench_app(args.database_url)
     metro = geo.place_for_zip(args.metro)
     if metro is None:
         sys.exit(f"unknown zip {args.metro}")
     with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade(revision="heads")
-        have = db.session.scalar(sa.select(sa.func.count()).select_from(Profile)) or 0
-        db.session.rollback()
-        if have and not args.reuse:
-            sys.exit("The database already holds profiles; give an empty one or --reuse.")
-        if not have:
+        if needs_players(args.reuse):
             start = time.perf_counter()
             generate(args.profiles, metro, args.metro_share, rng)
             took = time.perf_counter() - start
@@ -171,11 +202,7 @@ def main() -> None:
         viewer = db.session.get(User, 1)
         assert viewer is not None
         db.session.expunge(viewer)
-        origins = [
-            Origin(p.latitude, p.longitude, p.zip)
-            for p in geo.all_places()
-            if geo.haversine_miles(metro.latitude, metro.longitude, p.latitude, p.longitude) < 10
-        ]
+        origins = [Origin(p.latitude, p.longitude, p.zip) for p in places_near(metro, 10)]
         origins = rng.sample(origins, min(args.origins, len(origins)))
 
         # The two paths agree (ids in order, totals as shown) before anything is timed.
