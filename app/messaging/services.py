@@ -25,6 +25,7 @@ from app.identity.models import User
 from app.identity.services import active_user  # noqa: F401  (this area's views use it)
 from app.messaging.models import BODY_MAX, PREVIEW_MAX, Conversation, Message
 from app.messaging.signals import conversation_read, message_sent
+from app.profiles.editing import shown_name
 from app.profiles.models import Profile
 from app.safety.services import check_new_conversation, check_reach, quiet_for, visible_to
 
@@ -251,11 +252,6 @@ def _mine(user_id: int) -> sa.ColumnElement[bool]:
 _ME = sa.bindparam("me", type_=sa.Integer)
 
 
-def _shown_name(username: Any) -> sa.ColumnElement[str]:
-    """The profile's display name, or the username when it is empty or there is no profile."""
-    return sa.func.coalesce(sa.func.nullif(Profile.display_name, ""), username)
-
-
 #: How many rows each side of the inbox reads: the page's end (offset + rows + 1).
 _UPTO = sa.bindparam("upto", type_=sa.Integer)
 
@@ -302,7 +298,7 @@ def _merged_sides(*, unread_only: bool) -> sa.Select[Any]:
     )
     return (
         sa.select(page.c.other_id, page.c.username, page.c.preview, page.c.sender, page.c.unread,
-                  page.c.last_at, _shown_name(page.c.username))
+                  page.c.last_at, shown_name(page.c.username))
         .outerjoin(Profile, Profile.user_id == page.c.other_id)
         .order_by(page.c.last_at.desc(), page.c.conversation_id.desc())
     )

@@ -48,6 +48,12 @@ def display_name(user: User) -> str:
     return (profile.display_name if profile is not None else "") or user.username
 
 
+def shown_name(username: Any) -> sa.ColumnElement[str]:
+    """``display_name`` in SQL, for a statement that outer-joins ``profiles`` to its players:
+    the profile's display name, or ``username`` when it is empty or there is no profile."""
+    return sa.func.coalesce(sa.func.nullif(Profile.display_name, ""), username)
+
+
 def home_zip(user: User) -> str | None:
     """The player's home zip (the default of their time zone): for the signed-in player, read
     with the navigation's statement (``home_zip_query``); for another, a primary-key lookup."""
