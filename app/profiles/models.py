@@ -61,8 +61,11 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
         sa.CheckConstraint(f"handicap BETWEEN {HANDICAP_MIN} AND {HANDICAP_MAX}", name="handicap"),
         sa.CheckConstraint(f"radius_miles BETWEEN 1 AND {MAX_RADIUS_MILES}", name="radius_miles"),
         *(_trait_check(trait) for trait in TRAITS),
-        # The partner search's bounding-box prefilter runs on this index.
-        sa.Index("ix_profiles_latitude_longitude", "latitude", "longitude"),
+        # The partner search's bounding-box prefilter runs on this index; on PostgreSQL it also
+        # hands the nearest pools each place's players (``nearest.players_pool``) without
+        # reading their rows.
+        sa.Index("ix_profiles_latitude_longitude", "latitude", "longitude",
+                 postgresql_include=["user_id", "handicap"]),
     )
 
     user_id: so.Mapped[int] = so.mapped_column(

@@ -235,8 +235,10 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
     page_plan = _plan(page_only, knn[0][1])
     assert "Index Scan using ix_profiles_earth on profiles" in page_plan, page_plan
     assert re.search(r"Order By: \(\(ll_to_earth\(latitude, longitude\)\)::cube <-> ", page_plan), page_plan
-    # The timeline's and match's pools (the nearest N, no earth box): the KNN walk, never a
-    # bitmap of the box, although N (200, 1,000) is above the planner's guess for a box here.
+    # The timeline's and match's pools (the nearest N players, no earth box): the KNN walk over
+    # the places players live at (here every dense player has a point of their own, the places'
+    # worst case), each place's players from the (latitude, longitude) index; never a bitmap
+    # or a scan of either table, although N (200, 1,000) is above the planner's guess for a box.
     db.session.execute(sa.insert(AvailabilitySlot), [
         {"user_id": user_id, "day": window(viewer)[2], "slot": SLOTS[0], "created_at": utcnow()}
         for user_id in (viewer.id, *range(100000, 100400))
@@ -247,8 +249,10 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
         pooled = [(s, p) for s, p in _statements_of(run) if "<->" in s]
         assert len(pooled) == 1, pooled
         pool_plan = _plan(*pooled[0])
-        assert "Index Scan using ix_profiles_earth on profiles" in pool_plan, pool_plan
-        assert "Bitmap" not in pool_plan and "Seq Scan on profiles" not in pool_plan, pool_plan
+        assert "Index Scan using ix_player_places_earth on player_places" in pool_plan, pool_plan
+        assert re.search(r"Order By: \(\(ll_to_earth\(.*latitude, .*longitude\)\)::cube <-> ", pool_plan), pool_plan
+        assert re.search(r"Index (Only )?Scan using ix_profiles_latitude_longitude on profiles", pool_plan), pool_plan
+        assert not re.search(r"(Bitmap Heap|Seq) Scan on (profiles|player_places)", pool_plan), pool_plan
 
 
 @needs_postgres
@@ -259,13 +263,48 @@ def test_the_migration_made_the_extensions_and_indexes(app):
             conn.execute(
                 sa.text(
                     "SELECT indexname, indexdef FROM pg_indexes"
-                    " WHERE indexname IN ('ix_profiles_earth', 'ix_courses_earth')"
+                    " WHERE indexname IN ('ix_profiles_earth', 'ix_courses_earth', 'ix_player_places_earth',"
+                    " 'ix_profiles_latitude_longitude')"
                 )
             ).all()
         )
     assert {"cube", "earthdistance"} <= extensions
-    assert set(indexes) == {"ix_profiles_earth", "ix_courses_earth"}
+    assert "INCLUDE (user_id, handicap)" in indexes.pop("ix_profiles_latitude_longitude")
+    assert set(indexes) == nearest.KNN_INDEXES
     assert all("USING gist (ll_to_earth(latitude, longitude))" in d for d in indexes.values())
+
+
+def _places() -> dict[tuple[float, float], int]:
+    return {(lat, lon): players for lat, lon, players in db.session.execute(
+        sa.select(nearest.player_places.c.latitude, nearest.player_places.c.longitude,
+                  nearest.player_places.c.players))}
+
+
+@needs_postgres
+def test_the_places_count_players_as_they_join_move_and_leave(app):
+    """The trigger on profiles keeps player_places: a count per point, an emptied place kept at
+    0 (and skipped by the pools), a player without a location nowhere."""
+    new_york, san_francisco = geo.place_for_zip(NEW_YORK), geo.place_for_zip(SAN_FRANCISCO)
+    assert new_york is not None and san_francisco is not None
+    ny, sf = (new_york.latitude, new_york.longitude), (san_francisco.latitude, san_francisco.longitude)
+    first, second = make_member("first", zip=NEW_YORK), make_member("second", zip=NEW_YORK)
+    make_member("nowhere")
+    db.session.commit()
+    assert _places() == {ny: 2}
+    mover = db.session.get(Profile, second.id)
+    assert mover is not None
+    mover.latitude, mover.longitude = sf
+    db.session.commit()
+    assert _places() == {ny: 1, sf: 1}
+    mover.handicap = 12.0  # not a move: the counts stay
+    db.session.commit()
+    assert _places() == {ny: 1, sf: 1}
+    db.session.delete(db.session.get(Profile, first.id))
+    db.session.commit()
+    assert _places() == {ny: 0, sf: 1}
+    # The pool walks past the emptied place to the player who lives elsewhere.
+    pool = nearest.players_pool(ny[0], ny[1], 5)
+    assert list(db.session.scalars(sa.select(pool.c.user_id))) == [second.id]
 
 
 def test_totals_read_200_plus_beyond_the_cap_and_the_pager_keeps_going(app, client):
