@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.core.pagination import capped_count
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo, nearest
@@ -32,12 +31,12 @@ from app.profiles.search import (
 from app.safety.services import quiet_for, shows_distance, visible_to
 
 #: PostgreSQL: how many of the nearest players within the radius the timeline's suggestions
-#: choose from (``nearest.nearest_pool``: a KNN walk that stops there): a few hundred players to
+#: choose from (``nearest.players_pool``: a KNN walk that stops there): a few hundred players to
 #: pick the newest or the closest handicaps from.
 NEARBY_POOL = 200
 
 #: PostgreSQL: how many of the nearest players within the radius /players/match ranks by shared
-#: slots (``_ranked_in_sql``; ``nearest.nearest_pool``: a KNN walk that stops there). Chosen by
+#: slots (``_ranked_in_sql``; ``nearest.players_pool``: a KNN walk that stops there). Chosen by
 #: bench/match_bench.py (1M players, New York, radius 25): the walk costs about 5 microseconds a
 #: player, so 1,000 keeps page 1 near the 20 ms goal where 2,000 did not; some 15 % of them are
 #: free together with a typical viewer (140-200 players).
@@ -125,7 +124,8 @@ def _ranked_in_sql(user: User, me: Profile, days: list[date], page: int) -> Play
         total = again.total if again else 0
     rows = []
     for other, profile, shows, miles, _, shared_days, shared_slots in found:
-        shared = sorted(zip(shared_days, shared_slots), key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+        pairs = zip(shared_days, shared_slots, strict=True)
+        shared = sorted(pairs, key=lambda pair: (pair[0], SLOTS.index(pair[1])))
         rows.append(player_row(other, profile, miles, bool(shows), shared))
     return PlayerPage(rows=rows, total=total, page=page)
 
@@ -160,7 +160,8 @@ def _match_statement() -> sa.Select[Any]:
     theirs_shared = (
         sa.select(sa.func.count().label("shared"), sa.func.array_agg(theirs.day).label("days"),
                   sa.func.array_agg(theirs.slot).label("slots"))
-        .where(theirs.user_id == pool.c.user_id, theirs.day.between(first, last), pair(theirs) == sa.any_(my_pairs))
+        .where(theirs.user_id == pool.c.user_id, theirs.day.between(first, last),
+               pair(theirs) == sa.any_(my_pairs))
         .lateral("theirs_shared")
     )
     distance = nearest.distance_miles(pool.c.latitude, pool.c.longitude, lat, lon)

@@ -76,7 +76,7 @@ def hidden_from(viewer: Any, user: User) -> bool:
     ) is not None
 
 
-def visible_to(viewer_id: int, user_id_column: Any) -> sa.ColumnElement[bool]:
+def visible_to(viewer_id: int | sa.BindParameter[int], user_id_column: Any) -> sa.ColumnElement[bool]:
     """A WHERE clause for lists: the player in ``user_id_column`` and ``viewer_id`` have no
     block between them, either way (two index probes a row)."""
     return sa.and_(

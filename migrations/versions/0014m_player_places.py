@@ -61,7 +61,8 @@ def upgrade():
         "longitude double precision NOT NULL, players integer NOT NULL, "
         "CONSTRAINT pk_player_places PRIMARY KEY (latitude, longitude))"
     )
-    op.execute("CREATE INDEX ix_player_places_earth ON player_places USING gist (ll_to_earth(latitude, longitude))")
+    op.execute("CREATE INDEX ix_player_places_earth ON player_places "
+               "USING gist (ll_to_earth(latitude, longitude))")
     op.execute(
         "INSERT INTO player_places (latitude, longitude, players) "
         "SELECT latitude, longitude, count(*) FROM profiles "
