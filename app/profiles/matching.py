@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -53,8 +53,10 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
         return PlayerPage(rows=[], total=0, page=page)
-    origin = Origin(me.latitude, me.longitude, me.zip or "")
     days = window(user)
+    if nearest.uses_knn():
+        return _ranked_in_sql(user, me, days, page)
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
     mine = so.aliased(AvailabilitySlot, name="mine")
     theirs = so.aliased(AvailabilitySlot, name="theirs")
     def overlap(*columns: Any) -> sa.Select[Any]:
@@ -74,8 +76,6 @@ def match_players(user: User, page: int = 1) -> PlayerPage:
             )
         )
 
-    if nearest.uses_knn():
-        return _ranked_in_sql(user, me, days, page)
     counts = db.session.execute(
         overlap(theirs.user_id, Profile.latitude, Profile.longitude, Profile.handicap, sa.func.count())
         .where(profile_box(origin, me.radius_miles))
@@ -124,8 +124,7 @@ def _ranked_in_sql(user: User, me: Profile, days: list[date], page: int) -> Play
         total = again.total if again else 0
     rows = []
     for other, profile, shows, miles, _, shared_days, shared_slots in found:
-        pairs = zip(shared_days, shared_slots, strict=True)
-        shared = sorted(pairs, key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+        shared = _in_calendar_order(zip(shared_days, shared_slots, strict=True))
         rows.append(player_row(other, profile, miles, bool(shows), shared))
     return PlayerPage(rows=rows, total=total, page=page)
 
@@ -206,8 +205,13 @@ def _add_shared_slots(rows: list[PlayerRow], overlap: Any, theirs: Any) -> None:
         .order_by(theirs.day, theirs.slot)
     ):
         by_id[other_id].append((day, slot))
-    for slots in by_id.values():
-        slots.sort(key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+    for slots in by_id.values():  # the rows' own lists, in place
+        slots[:] = _in_calendar_order(slots)
+
+
+def _in_calendar_order(pairs: Iterable[tuple[date, str]]) -> list[tuple[date, str]]:
+    """(day, slot) pairs by day, then the slots in the day's order (morning first)."""
+    return sorted(pairs, key=lambda pair: (pair[0], SLOTS.index(pair[1])))
 
 
 def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),

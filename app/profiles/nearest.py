@@ -13,7 +13,8 @@ Players live at their zip's point, hundreds at each in a dense metro, and a walk
 players' own index opens every page holding a point near the origin; ``players_pool`` walks
 ``player_places`` instead (migration ``0014m_player_places``: each point players live at and how
 many do, kept by a trigger) and takes each place's players from the ``(latitude, longitude)``
-index: the nearest 1,000 players around New York in 4 ms instead of 26.
+index, which holds their user ids too: the nearest 1,000 players around New York in 0.6 ms
+instead of 19-26.
 
 Distances are the Python path's haversine miles (sphere of ``geo.EARTH_RADIUS_MILES``) written
 in SQL, so both paths show and cut the same figures; the earth box is sized for the same angle
