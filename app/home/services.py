@@ -238,21 +238,22 @@ def timeline_cards(user: User, *, onboarding: bool) -> list[Card]:
         ))
 
     since = utcnow() - timedelta(days=NEW_PLAYER_DAYS)
-    newcomers = players_near(user, limit=PER_KIND * 2, exclude_ids=followed, joined_since=since)
-    shown = set(followed)
-    kept = 0
-    for row in newcomers:
+    # Suggestions leave out the newcomers shown: twice the kind's cards, so ten remain.
+    nearby = players_near(user, joined_since=since, newcomers=PER_KIND * 2, closest=PER_KIND * 2,
+                          exclude_ids=followed)
+    shown: set[int] = set()
+    for row in nearby.newcomers:
         common = similarity(me, row.profile)
-        if not common or kept == PER_KIND:
+        if not common or len(shown) == PER_KIND:
             continue
-        kept += 1
         shown.add(row.user.id)
         cards.append(Card(
             "newcomer", f"{_name(row)} just joined near you", _distance_text(row), _follow_action(row),
             rank=5, at=row.user.created_at, player=row, details=common[:3],
         ))
 
-    for row in players_near(user, limit=PER_KIND, exclude_ids=shown, closest_handicap=True):
+    suggestions = [row for row in nearby.closest if row.user.id not in shown][:PER_KIND]
+    for row in suggestions:
         handicap = f"Handicap {row.profile.handicap:.1f}" if row.profile.handicap is not None else ""
         cards.append(Card(
             "suggestion", f"Play with {_name(row)}?", _distance_text(row), _follow_action(row),

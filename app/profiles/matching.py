@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -214,34 +215,69 @@ def _in_calendar_order(pairs: Iterable[tuple[date, str]]) -> list[tuple[date, st
     return sorted(pairs, key=lambda pair: (pair[0], SLOTS.index(pair[1])))
 
 
-def players_near(user: User, *, limit: int, exclude_ids: Collection[int] = (),
-                 joined_since: datetime | None = None, closest_handicap: bool = False) -> list[PlayerRow]:
-    """Up to ``limit`` active players within the user's travel radius, nearest first: the
-    newest sign-ups first when ``joined_since`` is given, else the closest handicaps. One
-    query, whatever the number of players (the bounding box and ``limit`` bound the rows).
-    Players the user blocked, muted or was blocked by are left out (timeline suggestions).
+@dataclass
+class Nearby:
+    """The timeline's players near a player (``players_near``)."""
 
-    On PostgreSQL the candidates are the ``NEARBY_POOL`` players nearest to the user within the
-    radius (the KNN index reads just those, however many players live in a metro's radius);
-    the newest or closest handicaps are chosen among them, by a statement built once per order
-    and run with the player's figures as parameters. SQLite reads the bounding box."""
+    #: the newest sign-ups since the given time, newest first
+    newcomers: list[PlayerRow]
+    #: the closest handicaps to the player's, closest first (the newest accounts first when
+    #: the player has no handicap)
+    closest: list[PlayerRow]
+
+
+def players_near(user: User, *, joined_since: datetime, newcomers: int, closest: int,
+                 exclude_ids: Collection[int] = ()) -> Nearby:
+    """Active players within the user's travel radius: up to ``newcomers`` of those who joined
+    since ``joined_since``, newest first, and up to ``closest`` with the handicaps closest to
+    the user's (a player may be in both). Players the user blocked, muted or was blocked by are
+    left out, and ``exclude_ids`` (timeline suggestions).
+
+    On PostgreSQL both come from the ``NEARBY_POOL`` players nearest to the user within the
+    radius (the KNN walk over ``player_places`` reads just those, however many players live in
+    a metro's radius), ranked both ways in one statement built once and run with the player's
+    figures as parameters. SQLite reads the bounding box, once for each order."""
     me = profile_for(user)
     if me.latitude is None or me.longitude is None:
-        return []
-    order = "newest" if joined_since is not None else (
-        "handicap" if closest_handicap and me.handicap is not None else "id")
+        return Nearby([], [])
+    exclude = list(exclude_ids)
     if nearest.uses_knn():
-        found = db.session.execute(_near_statement(order), {
-            "lat": me.latitude, "lon": me.longitude, "radius": float(me.radius_miles), "me": user.id,
-            "exclude": list(exclude_ids), "since": joined_since, "handicap": me.handicap,
-            "pool": NEARBY_POOL, "limit": limit,
-        })
-        return [player_row(other, profile, miles, bool(shows)) for other, profile, shows, miles in found]
-    origin = Origin(me.latitude, me.longitude, me.zip or "")
+        return _nearby_in_sql(user, me, joined_since, newcomers, closest, exclude)
+    order = "handicap" if me.handicap is not None else "id"
+    return Nearby(_near_in_box(user, me, "newest", newcomers, exclude, joined_since),
+                  _near_in_box(user, me, order, closest, exclude))
+
+
+def _nearby_in_sql(user: User, me: Profile, joined_since: datetime, newcomers: int, closest: int,
+                   exclude: list[int]) -> Nearby:
+    found = db.session.execute(_nearby_statement(), {
+        "lat": me.latitude, "lon": me.longitude, "radius": float(me.radius_miles), "me": user.id,
+        "exclude": exclude, "since": joined_since, "handicap": me.handicap, "pool": NEARBY_POOL,
+        "newcomers": newcomers, "closest": closest,
+    }).all()
+    by_newest: list[tuple[int, PlayerRow]] = []
+    by_closest: list[tuple[int, PlayerRow]] = []
+    for other, profile, shows, miles, newest_rank, closest_rank in found:
+        row = player_row(other, profile, miles, bool(shows))
+        if newest_rank <= newcomers and other.created_at >= joined_since:
+            by_newest.append((newest_rank, row))
+        if closest_rank <= closest:
+            by_closest.append((closest_rank, row))
+    return Nearby(_by_rank(by_newest), _by_rank(by_closest))
+
+
+def _by_rank(ranked: list[tuple[int, PlayerRow]]) -> list[PlayerRow]:
+    return [row for _, row in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def _near_in_box(user: User, me: Profile, order: str, limit: int, exclude: list[int],
+                 joined_since: datetime | None = None) -> list[PlayerRow]:
+    """SQLite: up to ``limit`` players in the radius in one order, from the bounding box."""
+    origin = Origin(me.latitude, me.longitude, me.zip or "")  # type: ignore[arg-type]
     query = (
         sa.select(User, Profile, shows_distance(User.id))
         .join(Profile, Profile.user_id == User.id)
-        .where(profile_box(origin, me.radius_miles), *_near_conditions(user.id, list(exclude_ids)))
+        .where(profile_box(origin, me.radius_miles), *_near_conditions(user.id, exclude))
     )
     if joined_since is not None:
         query = query.where(User.created_at >= joined_since)
@@ -269,25 +305,45 @@ def _near_order(order: str, handicap: Any) -> list[Any]:
 
 
 @functools.cache
-def _near_statement(order: str) -> sa.Select[User, Profile, bool, float]:
-    """PostgreSQL: ``players_near``'s statement for one order, built once (its construction cost
-    more than running it): the pool of the nearest players, then the exact distance, the filters
-    and the order among them."""
+def _nearby_statement() -> sa.Select[Any]:
+    """PostgreSQL: ``players_near``'s statement, built once (its construction cost more than
+    running it). The pool of the nearest players with their points and handicaps (from the
+    index: no player's row), cut to the radius, the filters (each pool player's account row)
+    and both ranks among them; then the players and profiles of those within either limit."""
     lat, lon = sa.bindparam("lat", type_=sa.Double), sa.bindparam("lon", type_=sa.Double)
-    radius = sa.bindparam("radius", type_=sa.Double)
     me = sa.bindparam("me", type_=sa.Integer)
-    pool = nearest.players_pool(lat, lon, sa.bindparam("pool", type_=sa.Integer))
-    miles = nearest.distance_miles(Profile.latitude, Profile.longitude, lat, lon)
-    query = (
-        sa.select(User, Profile, shows_distance(User.id), miles)
-        .join(Profile, Profile.user_id == User.id)
-        .join(pool, pool.c.user_id == User.id)
-        .where(miles <= radius, *_near_conditions(me, sa.bindparam("exclude", expanding=True)))
-    )
-    if order == "newest":
-        query = query.where(User.created_at >= sa.bindparam("since", type_=sa.DateTime))
     handicap = sa.bindparam("handicap", type_=sa.Double)
-    return query.order_by(*_near_order(order, handicap)).limit(sa.bindparam("limit", type_=sa.Integer))
+    pool = nearest.players_pool(lat, lon, sa.bindparam("pool", type_=sa.Integer), "pool", Profile.handicap)
+    miles = nearest.distance_miles(pool.c.latitude, pool.c.longitude, lat, lon)
+    # Without a handicap of the player's: the newest accounts first, as the box path's "id" order.
+    without = sa.cast(handicap, sa.Double).is_(None)  # (the cast: PostgreSQL must know its type)
+    closest_order = [
+        sa.case((without, sa.false()), else_=pool.c.handicap.is_(None)),
+        sa.func.abs(pool.c.handicap - handicap),
+        sa.case((without, -User.id), else_=User.id),
+    ]
+    ranked = (
+        sa.select(
+            User.id.label("user_id"), miles.label("miles"),
+            sa.func.row_number().over(order_by=_near_order("newest", None)).label("newest"),
+            sa.func.row_number().over(order_by=closest_order).label("closest"),
+        )
+        .select_from(pool)
+        .join(User, User.id == pool.c.user_id)
+        .where(miles <= sa.bindparam("radius", type_=sa.Double),
+               *_near_conditions(me, sa.bindparam("exclude", expanding=True)))
+        .subquery("ranked")
+    )
+    since = sa.bindparam("since", type_=sa.DateTime)
+    return (
+        sa.select(User, Profile, shows_distance(User.id), ranked.c.miles, ranked.c.newest, ranked.c.closest)
+        .join(Profile, Profile.user_id == User.id)
+        .join(ranked, ranked.c.user_id == User.id)
+        .where(sa.or_(
+            sa.and_(ranked.c.newest <= sa.bindparam("newcomers", type_=sa.Integer), User.created_at >= since),
+            ranked.c.closest <= sa.bindparam("closest", type_=sa.Integer),
+        ))
+    )
 
 
 def free_together(user: User, other_ids: Collection[int], limit: int) -> list[PlayerRow]:

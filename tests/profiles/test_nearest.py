@@ -244,7 +244,7 @@ def test_explain_analyze_shows_the_gist_index_read_nearest_first(app):
         for user_id in (viewer.id, *range(100000, 100400))
     ])
     db.session.commit()
-    for run in (lambda: matching.players_near(viewer, limit=10, closest_handicap=True),
+    for run in (lambda: matching.players_near(viewer, joined_since=utcnow(), newcomers=10, closest=10),
                 lambda: matching.match_players(viewer, 1)):
         pooled = [(s, p) for s, p in _statements_of(run) if "<->" in s]
         assert len(pooled) == 1, pooled
@@ -402,9 +402,10 @@ def test_match_in_sql_ranks_as_the_python_path(app, monkeypatch, viewer_handicap
 
 @needs_postgres
 def test_timeline_suggestions_choose_among_the_nearest_players(app, monkeypatch):
-    """``players_near`` on PostgreSQL picks the newest or the closest handicaps among the
-    ``NEARBY_POOL`` players nearest within the radius: with a pool larger than the radius holds
-    it gives the bounding-box path's players; with a small pool, only near ones."""
+    """``players_near`` on PostgreSQL picks the newest and the closest handicaps among the
+    ``NEARBY_POOL`` players nearest within the radius, in one statement: with a pool larger
+    than the radius holds it gives the bounding-box path's players, in the same orders; with a
+    small pool, only near ones."""
     viewer = generate(1500)
     me = db.session.scalar(sa.select(Profile).where(Profile.user_id == viewer.id))
     me.handicap, me.radius_miles = 14.0, 20
@@ -416,22 +417,41 @@ def test_timeline_suggestions_choose_among_the_nearest_players(app, monkeypatch)
     since = utcnow() - timedelta(days=1)
     excluded = list(db.session.scalars(sa.select(User.id).where(User.id != viewer.id).limit(15)))
 
-    def both(**kwargs) -> tuple[list, list]:
+    def both() -> tuple[matching.Nearby, matching.Nearby]:
         found = {}
         for knn in (True, False):
             monkeypatch.setattr(nearest, "uses_knn", lambda knn=knn: knn)
-            found[knn] = matching.players_near(viewer, exclude_ids=excluded, **kwargs)
+            found[knn] = matching.players_near(viewer, joined_since=since, newcomers=20, closest=10,
+                                               exclude_ids=excluded)
         return found[True], found[False]
 
+    def ids(rows: list) -> list[int]:
+        return [row.user.id for row in rows]
+
     monkeypatch.setattr(matching, "NEARBY_POOL", 100_000)
-    for kwargs in ({"limit": 10, "closest_handicap": True}, {"limit": 20, "joined_since": since}):
-        in_sql, in_python = both(**kwargs)
-        assert len(in_sql) == kwargs["limit"], kwargs
-        assert [row.user.id for row in in_sql] == [row.user.id for row in in_python], kwargs
-        assert [row.distance for row in in_sql] == pytest.approx([row.distance for row in in_python])
+    for handicap in (14.0, None):  # without one, the newest accounts first on both paths
+        me.handicap = handicap
+        db.session.commit()
+        in_sql, in_python = both()
+        assert (len(in_sql.newcomers), len(in_sql.closest)) == (20, 10)
+        assert not set(ids(in_sql.newcomers + in_sql.closest)) & {viewer.id, *excluded}
+        for kind in ("newcomers", "closest"):
+            rows_sql, rows_python = getattr(in_sql, kind), getattr(in_python, kind)
+            assert ids(rows_sql) == ids(rows_python), kind
+            assert [row.distance for row in rows_sql] == pytest.approx([row.distance for row in rows_python])
+        if handicap is None:
+            assert ids(in_sql.closest) == sorted(ids(in_sql.closest), reverse=True)
+    me.handicap = 14.0
+    db.session.commit()
+
+    # One walk of the pool for both lists: one statement.
+    monkeypatch.setattr(nearest, "uses_knn", lambda: True)
+    statements = _statements_of(
+        lambda: matching.players_near(viewer, joined_since=since, newcomers=20, closest=10)
+    )
+    assert len([statement for statement, _ in statements if "<->" in statement]) == 1, statements
 
     monkeypatch.setattr(matching, "NEARBY_POOL", 40)
-    monkeypatch.setattr(nearest, "uses_knn", lambda: True)
     origin = origin_of(NEW_YORK)
     located = db.session.execute(
         sa.select(Profile.user_id, Profile.latitude, Profile.longitude).where(Profile.latitude.is_not(None))
@@ -442,7 +462,7 @@ def test_timeline_suggestions_choose_among_the_nearest_players(app, monkeypatch)
     )
     fortieth = by_distance[39][0]  # the viewer is one of the 40 nearest (distance 0)
     assert fortieth < me.radius_miles
-    rows = matching.players_near(viewer, limit=10, closest_handicap=True)
+    rows = matching.players_near(viewer, joined_since=since, newcomers=20, closest=10).closest
     assert rows and all(row.distance is not None and row.distance <= fortieth + 1e-6 for row in rows)
     gaps = [abs(row.profile.handicap - 14.0) if row.profile.handicap is not None else 99.0 for row in rows]
     assert gaps == sorted(gaps)
