@@ -89,9 +89,10 @@ def _active_count(column: so.InstrumentedAttribute[int], other: so.InstrumentedA
     ) or 0)
 
 
-def followed_by(user: User) -> sa.Select[int]:
-    """The ids of everyone ``user`` follows, as a subquery other areas can filter on."""
-    return sa.select(Follow.followed_id).where(Follow.follower_id == user.id)
+def followed_by(follower_id: int | sa.BindParameter[int]) -> sa.Select[int]:
+    """The ids of everyone the player ``follower_id`` follows, as a subquery other areas can
+    filter on (the id, or a bound parameter of a statement built once)."""
+    return sa.select(Follow.followed_id).where(Follow.follower_id == follower_id)
 
 
 def followed_ids(user: User, limit: int = 500) -> list[int]:

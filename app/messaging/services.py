@@ -344,7 +344,7 @@ def people_to_write(user: User, limit: int = SUGGESTIONS_MOST) -> list[tuple[str
     rows = db.session.execute(
         sa.select(User.username, Profile.display_name)
         .outerjoin(Profile, Profile.user_id == User.id)
-        .where(User.id.in_(followed_by(user)), User.deactivated_at.is_(None), visible_to(user.id, User.id))
+        .where(User.id.in_(followed_by(user.id)), User.deactivated_at.is_(None), visible_to(user.id, User.id))
         .order_by(User.username)
         .limit(limit)
     ).all()

@@ -352,21 +352,9 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
     if not other_ids:
         return []
     days = window(user)
-    mine = so.aliased(AvailabilitySlot, name="mine")
-    theirs = so.aliased(AvailabilitySlot, name="theirs")
-    pairs = db.session.execute(
-        sa.select(theirs.user_id, theirs.day, theirs.slot)
-        .distinct()
-        .select_from(mine)
-        .join(theirs, theirs.day == mine.day)
-        .where(
-            mine.user_id == user.id,
-            mine.day.between(days[0], days[-1]),
-            theirs.user_id.in_(list(other_ids)),
-            quiet_for(user.id, theirs.user_id),
-        )
-        .order_by(theirs.day, theirs.user_id)
-    ).all()
+    pairs = db.session.execute(_free_together_statement(), {
+        "me": user.id, "first": days[0], "last": days[-1], "others": list(other_ids),
+    }).all()
     shared: dict[int, list[tuple[date, str]]] = {}
     for other_id, day, slot in pairs:
         shared.setdefault(other_id, []).append((day, slot))
@@ -377,6 +365,28 @@ def free_together(user: User, other_ids: Collection[int], limit: int) -> list[Pl
     for other_id in ranked[:limit]:
         if other_id in loaded and loaded[other_id][0].is_active:
             other, profile, shows = loaded[other_id]
-            slots = sorted(shared[other_id], key=lambda pair: (pair[0], SLOTS.index(pair[1])))
+            slots = _in_calendar_order(shared[other_id])
             rows.append(player_row(other, profile, distance_between(me, profile), shows, shared=slots))
     return rows
+
+
+@functools.cache
+def _free_together_statement() -> sa.Select[int, date, str]:
+    """``free_together``'s pairs, built once (every home page runs it) and run with the
+    player's id, window and the others' ids as parameters."""
+    me = sa.bindparam("me", type_=sa.Integer)
+    mine = so.aliased(AvailabilitySlot, name="mine")
+    theirs = so.aliased(AvailabilitySlot, name="theirs")
+    return (
+        sa.select(theirs.user_id, theirs.day, theirs.slot)
+        .distinct()
+        .select_from(mine)
+        .join(theirs, theirs.day == mine.day)
+        .where(
+            mine.user_id == me,
+            mine.day.between(sa.bindparam("first", type_=sa.Date), sa.bindparam("last", type_=sa.Date)),
+            theirs.user_id.in_(sa.bindparam("others", expanding=True, type_=sa.Integer)),
+            quiet_for(me, theirs.user_id),
+        )
+        .order_by(theirs.day, theirs.user_id)
+    )

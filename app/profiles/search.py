@@ -82,6 +82,36 @@ def box_clause(latitude: Any, longitude: Any, origin: Origin, radius: float) -> 
     return sa.and_(lat, lon)
 
 
+def box_parameters(origin: Origin, radius: float) -> dict[str, Any]:
+    """``box_clause``'s box as the parameters of ``bound_box``: its latitudes, and its west and
+    east longitudes on the map's [-180, 180], with whether it crosses the antimeridian."""
+    box = geo.bounding_box(origin.latitude, origin.longitude, radius)
+    west, east = box.min_lon, box.max_lon
+    crosses = west < -180 or east > 180
+    if west < -180:
+        west += 360
+    elif east > 180:
+        east -= 360
+    return {"south": box.min_lat, "north": box.max_lat, "west": west, "east": east, "crosses": crosses}
+
+
+def bound_box(latitude: Any, longitude: Any) -> sa.ColumnElement[bool]:
+    """``box_clause`` with bound parameters (``box_parameters``), one shape for every box, for
+    a statement built once and run with each player's figures."""
+    def figure(name: str) -> sa.BindParameter[float]:
+        return sa.bindparam(name, type_=sa.Double)
+
+    west, east = figure("west"), figure("east")
+    crosses = sa.bindparam("crosses", type_=sa.Boolean)
+    return sa.and_(
+        latitude.between(figure("south"), figure("north")),
+        sa.or_(
+            sa.and_(~crosses, longitude.between(west, east)),
+            sa.and_(crosses, sa.or_(longitude >= west, longitude <= east)),
+        ),
+    )
+
+
 def profile_box(origin: Origin, radius: float) -> sa.ColumnElement[bool]:
     return box_clause(Profile.latitude, Profile.longitude, origin, radius)
 

@@ -85,13 +85,13 @@ def visible_to(viewer_id: int | sa.BindParameter[int], user_id_column: Any) -> s
     )
 
 
-def unmuted_by(viewer_id: int, user_id_column: Any) -> sa.ColumnElement[bool]:
+def unmuted_by(viewer_id: int | sa.BindParameter[int], user_id_column: Any) -> sa.ColumnElement[bool]:
     """A WHERE clause for a timeline or notifications: ``viewer_id`` has not muted the player in
     ``user_id_column``."""
     return ~sa.exists().where(Mute.muter_id == viewer_id, Mute.muted_id == user_id_column)
 
 
-def quiet_for(viewer_id: int, user_id_column: Any) -> sa.ColumnElement[bool]:
+def quiet_for(viewer_id: int | sa.BindParameter[int], user_id_column: Any) -> sa.ColumnElement[bool]:
     """``visible_to`` and ``unmuted_by`` at once: what a timeline or notification list shows."""
     return sa.and_(visible_to(viewer_id, user_id_column), unmuted_by(viewer_id, user_id_column))
 

@@ -3,6 +3,7 @@ or could join. Whether a claim still takes a spot is computed from its timestamp
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from app.identity.models import User
 from app.profiles import geo
 from app.profiles.editing import profile_for
 from app.profiles.models import AvailabilitySlot
-from app.profiles.search import Origin, box_clause
+from app.profiles.search import Origin, bound_box, box_clause, box_parameters
 from app.safety.services import visible_to
 from app.teetimes.models import HELD, LAPSED, OFFERED, PASSED, PENDING, WAITING, Claim, TeeTime, WaitlistEntry
 
@@ -190,7 +191,7 @@ def open_near(user: User, limit: int = NEARBY_LIMIT) -> list[RoundRow]:
     and link rounds hosted within my radius; soonest first."""
     now = utcnow()
     me = profile_for(user)
-    followed = followed_by(user)
+    followed = followed_by(user.id)
     reachable: list[sa.ColumnElement[bool]] = [TeeTime.host_id.in_(followed)]
     origin = None
     if me.latitude is not None and me.longitude is not None:
@@ -253,72 +254,13 @@ def home_rounds(user: User, limit: int) -> HomeRounds:
     player's radius (a link round, or a followers round of someone they follow), on a day and
     part of day they marked free, never their own nor those of players a block stands between
     them and, nor ones they left the host's hands in (removed) or already joined."""
-    now = utcnow()
     me = profile_for(user)
-    host = so.aliased(User, name="host")
-    player = so.aliased(User, name="player")
-    taken = (
-        sa.select(sa.func.count(Claim.id)).join(player, player.id == Claim.user_id)
-        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
-        .correlate(TeeTime).scalar_subquery()
-    )
-    held = (
-        sa.select(sa.func.count(WaitlistEntry.id))
-        .where(WaitlistEntry.tee_time_id == TeeTime.id, WaitlistEntry.holding(now))
-        .correlate(TeeTime).scalar_subquery()
-    )
-    mine = sa.or_(TeeTime.host_id == user.id, sa.exists().where(
-        Claim.tee_time_id == TeeTime.id, Claim.user_id == user.id, Claim.live(now),
-    ))
-    nearby: sa.ColumnElement[bool] = sa.false()
+    params: dict[str, Any] = {"now": utcnow(), "me": user.id, "nearby_rows": limit * 2}
     origin = None
     if me.latitude is not None and me.longitude is not None:
         origin = Origin(me.latitude, me.longitude, me.zip or "")
-        nearby = sa.and_(
-            box_clause(TeeTime.latitude, TeeTime.longitude, origin, me.radius_miles),
-            sa.or_(TeeTime.visibility == "link", TeeTime.host_id.in_(followed_by(user))),
-            ~sa.exists().where(
-                Claim.tee_time_id == TeeTime.id, Claim.user_id == user.id,
-                sa.or_(Claim.removed_at.is_not(None), Claim.live(now)),
-            ),
-            sa.exists().where(
-                AvailabilitySlot.user_id == user.id, AvailabilitySlot.day == TeeTime.local_day,
-                AvailabilitySlot.slot == TeeTime.day_slot,
-            ),
-            visible_to(user.id, TeeTime.host_id),
-            taken + held < TeeTime.spots,
-        )
-    kind = sa.case((mine, 0), else_=1)
-    candidates = (
-        sa.select(
-            TeeTime.id.label("id"), kind.label("kind"), (taken + held).label("taken"),
-            sa.func.row_number()
-            .over(partition_by=kind, order_by=(TeeTime.starts_at, TeeTime.id)).label("place"),
-        )
-        .join(host, host.id == TeeTime.host_id)
-        .where(
-            TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None), host.deactivated_at.is_(None),
-            sa.or_(mine, sa.and_(TeeTime.host_id != user.id, nearby)),
-        )
-        .subquery()
-    )
-    names = (
-        sa.select(sa.func.aggregate_strings(player.username, ","))
-        .select_from(Claim).join(player, player.id == Claim.user_id)
-        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
-        .correlate(TeeTime).scalar_subquery()
-    )
-    rows = db.session.execute(
-        sa.select(TeeTime, candidates.c.kind, candidates.c.taken, names)
-        .join(candidates, candidates.c.id == TeeTime.id)
-        .options(so.joinedload(TeeTime.host))
-        .where(sa.or_(
-            sa.and_(candidates.c.kind == 0, candidates.c.place == 1),
-            # Twice as many as shown: the box's corners are further than the radius.
-            sa.and_(candidates.c.kind == 1, candidates.c.place <= limit * 2),
-        ))
-        .order_by(candidates.c.kind, TeeTime.starts_at, TeeTime.id)
-    ).all()
+        params.update(box_parameters(origin, me.radius_miles))
+    rows = db.session.execute(_home_rounds_statement(origin is not None), params).all()
     found = HomeRounds(None, [], [])
     for tee_time, row_kind, row_taken, row_names in rows:
         left = max(0, tee_time.spots - int(row_taken or 0))
@@ -335,3 +277,75 @@ def home_rounds(user: User, limit: int) -> HomeRounds:
         if distance <= me.radius_miles and len(found.nearby) < limit:
             found.nearby.append(RoundRow(tee_time, left, "open", distance))
     return found
+
+
+@functools.cache
+def _home_rounds_statement(located: bool) -> sa.Select[Any]:
+    """``home_rounds``'s statement, built once for players with a home point and once for those
+    without (every home page runs it; building it cost more than running it), and run with the
+    time, the player's id and box as parameters (``box_parameters``)."""
+    now = sa.bindparam("now", type_=sa.DateTime)
+    me = sa.bindparam("me", type_=sa.Integer)
+    host = so.aliased(User, name="host")
+    player = so.aliased(User, name="player")
+    taken = (
+        sa.select(sa.func.count(Claim.id)).join(player, player.id == Claim.user_id)
+        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    held = (
+        sa.select(sa.func.count(WaitlistEntry.id))
+        .where(WaitlistEntry.tee_time_id == TeeTime.id, WaitlistEntry.holding(now))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    mine = sa.or_(TeeTime.host_id == me, sa.exists().where(
+        Claim.tee_time_id == TeeTime.id, Claim.user_id == me, Claim.live(now),
+    ))
+    nearby: sa.ColumnElement[bool] = sa.false()
+    if located:
+        nearby = sa.and_(
+            bound_box(TeeTime.latitude, TeeTime.longitude),
+            sa.or_(TeeTime.visibility == "link", TeeTime.host_id.in_(followed_by(me))),
+            ~sa.exists().where(
+                Claim.tee_time_id == TeeTime.id, Claim.user_id == me,
+                sa.or_(Claim.removed_at.is_not(None), Claim.live(now)),
+            ),
+            sa.exists().where(
+                AvailabilitySlot.user_id == me, AvailabilitySlot.day == TeeTime.local_day,
+                AvailabilitySlot.slot == TeeTime.day_slot,
+            ),
+            visible_to(me, TeeTime.host_id),
+            taken + held < TeeTime.spots,
+        )
+    kind = sa.case((mine, 0), else_=1)
+    candidates = (
+        sa.select(
+            TeeTime.id.label("id"), kind.label("kind"), (taken + held).label("taken"),
+            sa.func.row_number()
+            .over(partition_by=kind, order_by=(TeeTime.starts_at, TeeTime.id)).label("place"),
+        )
+        .join(host, host.id == TeeTime.host_id)
+        .where(
+            TeeTime.starts_at > now, TeeTime.cancelled_at.is_(None), host.deactivated_at.is_(None),
+            sa.or_(mine, sa.and_(TeeTime.host_id != me, nearby)),
+        )
+        .subquery()
+    )
+    names = (
+        sa.select(sa.func.aggregate_strings(player.username, ","))
+        .select_from(Claim).join(player, player.id == Claim.user_id)
+        .where(Claim.tee_time_id == TeeTime.id, Claim.live(now), player.deactivated_at.is_(None))
+        .correlate(TeeTime).scalar_subquery()
+    )
+    # Twice as many nearby rounds as shown: the box's corners are further than the radius.
+    nearby_rows = sa.bindparam("nearby_rows", type_=sa.Integer)
+    return (
+        sa.select(TeeTime, candidates.c.kind, candidates.c.taken, names)
+        .join(candidates, candidates.c.id == TeeTime.id)
+        .options(so.joinedload(TeeTime.host))
+        .where(sa.or_(
+            sa.and_(candidates.c.kind == 0, candidates.c.place == 1),
+            sa.and_(candidates.c.kind == 1, candidates.c.place <= nearby_rows),
+        ))
+        .order_by(candidates.c.kind, TeeTime.starts_at, TeeTime.id)
+    )

@@ -107,7 +107,7 @@ class Claim(db.Model):  # type: ignore[name-defined,misc]
         return PENDING if now < self.hold_until else LAPSED
 
     @staticmethod
-    def live(now: datetime) -> sa.ColumnElement[bool]:
+    def live(now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
         """The SQL twin of ``status(now) in (HELD, PENDING)``: the claims that take a spot."""
         return sa.and_(
             Claim.removed_at.is_(None),
@@ -172,7 +172,7 @@ class WaitlistEntry(db.Model):  # type: ignore[name-defined,misc]
         return OFFERED if now < self.offered_until else PASSED
 
     @staticmethod
-    def holding(now: datetime) -> sa.ColumnElement[bool]:
+    def holding(now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
         """The SQL twin of ``status(now) == OFFERED``: entries that hold a spot."""
         return WaitlistEntry.offered_until > now
 

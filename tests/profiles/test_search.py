@@ -13,6 +13,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo
+from app.profiles.search import Origin, bound_box, box_clause, box_parameters
 from tests.support import login
 
 
@@ -235,3 +236,19 @@ def test_every_point_within_the_radius_is_inside_the_box(lat, lon, radius, beari
     box = geo.bounding_box(lat, lon, radius)
     assert box.min_lat <= lat2 <= box.max_lat
     assert any(box.min_lon <= candidate <= box.max_lon for candidate in (lon2, lon2 - 360, lon2 + 360))
+
+
+@pytest.mark.parametrize("origin_lon", [-179.5, -100.0, 0.0, 179.5])
+@pytest.mark.parametrize(("origin_lat", "radius"), [(37.77, 25.0), (37.77, 200.0), (89.9, 50.0)])
+def test_the_bound_box_keeps_the_same_points_as_the_literal_box(app, origin_lat, origin_lon, radius):
+    """``bound_box`` (parameters, one shape for every box: statements built once) and
+    ``box_clause`` (literal bounds) keep the same points, across the antimeridian and near a
+    pole where the box spans every longitude."""
+    origin = Origin(origin_lat, origin_lon, "")
+    params = box_parameters(origin, radius)
+    for lat in (origin_lat - 3, origin_lat, min(90.0, origin_lat + 0.2)):
+        for lon in (-180.0, -179.9, -179.0, -100.0, -99.0, 0.0, 1.0, 179.0, 179.9, 180.0):
+            at_lat, at_lon = sa.literal(lat, sa.Double), sa.literal(lon, sa.Double)
+            literal = db.session.scalar(sa.select(box_clause(at_lat, at_lon, origin, radius)))
+            bound = db.session.scalar(sa.select(bound_box(at_lat, at_lon)), params)
+            assert bool(bound) == bool(literal), (lat, lon, params)
