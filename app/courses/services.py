@@ -208,21 +208,34 @@ def search_courses(viewer: User, search: CourseSearch) -> CoursePage:
 
 def _nearest_in_sql(viewer: User, conditions: list[sa.ColumnElement[bool]], origin: Origin,
                     radius: float, page: int) -> CoursePage:
-    """PostgreSQL: one walk down the KNN index, nearest first, gives the total (exact up to
-    ``COUNT_CAP``, or one row past this page) and the page's ids with their distances; then the
-    page's courses and which of them the viewer played (``nearest.walk``, as partner search;
-    with the distance in the WHERE clause, or a second statement ordering the same walk for the
-    count, PostgreSQL sorted the whole box: bench/match_bench.py, New York, 16,000 courses,
-    38 ms, two such statements)."""
+    """PostgreSQL: one statement. A walk down the KNN index, nearest first (ties by id), gives
+    the total (exact up to ``COUNT_CAP``, or one row past this page) and the page's courses
+    with their distances and whether the viewer played them (``nearest.walk_within``, as
+    partner search; with the distance in the walk's WHERE clause, or a second statement
+    ordering the same walk for the count, PostgreSQL sorted the whole box:
+    bench/match_bench.py, New York, 16,000 courses, 38 ms, two such statements). A page past
+    the end counts the walk alone, for the pager."""
     offset = (page - 1) * PER_PAGE
-    walk = nearest.walk(Course.id, Course.latitude, Course.longitude, origin.latitude, origin.longitude,
-                        radius, conditions, max(COUNT_CAP + 1, offset + PER_PAGE + 1))
-    chosen = walk[offset : offset + PER_PAGE]
-    ids = [course_id for course_id, _ in chosen]
-    loaded = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(ids)))} if ids else {}
-    played = _played_ids(viewer, ids)
-    rows = [CourseRow(loaded[cid], miles, cid in played) for cid, miles in chosen if cid in loaded]
-    return CoursePage(rows, len(walk), page, cap=COUNT_CAP)
+    within = nearest.walk_within(
+        Course.id, Course.latitude, Course.longitude, origin.latitude, origin.longitude, radius, conditions,
+        max(COUNT_CAP + 1, offset + PER_PAGE + 1),
+    )
+    played = sa.exists().where(CoursePlay.user_id == viewer.id, CoursePlay.course_id == Course.id)
+    found = db.session.execute(
+        sa.select(Course, within.c.miles, within.c.total, played)
+        .join(within, within.c.key == Course.id)
+        .order_by(within.c.away, within.c.key)
+        .offset(offset)
+        .limit(PER_PAGE)
+    ).all()
+    if found:
+        total = found[0].total
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(within)) or 0
+    rows = [CourseRow(course, miles, bool(was_played)) for course, miles, _, was_played in found]
+    return CoursePage(rows, total, page, cap=COUNT_CAP)
 
 
 def _distance(origin: Origin | None, course: Course) -> float | None:

@@ -6,8 +6,8 @@ point lies in the box: a cube overlap the index answers) and orders with the cub
 operator ``point <-> origin`` (the straight-line chord through the earth, which grows with the
 great-circle distance, so the order is the same): the index hands rows over nearest first and
 ``LIMIT`` stops after a page or a pool, however many players live in the box. The exact
-great-circle distance cuts the box's corners after the walk (``walk``); a pool of the nearest
-N players (``players_pool``) has no box at all, and its radius is cut outside it.
+great-circle distance cuts the box's corners after the walk (``walk_within``); a pool of the
+nearest N players (``players_pool``) has no box at all, and its radius is cut outside it.
 
 Players live at their zip's point, hundreds at each in a dense metro, and a walk over the
 players' own index opens every page holding a point near the origin; ``players_pool`` walks
@@ -153,25 +153,36 @@ def players_pool(origin_lat: Figure, origin_lon: Figure, size: Any, name: str | 
     )
 
 
-def walk(
+def walk_within(
     key: Any, latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float,
-    conditions: list[sa.ColumnElement[bool]], limit: int, join: tuple[Any, Any] | None = None,
-) -> list[tuple[Any, float]]:
-    """``(key, miles)`` of up to ``limit`` rows within ``radius``, nearest first: one walk down
-    the KNN index, the box alone in SQL (``in_earth_box``) and the exact distance cut here.
-    Nearest first, every row inside the circle comes before any of the box's corners; with the
-    distance in the WHERE clause PostgreSQL guesses fewer rows than the LIMIT and sorts the whole
-    box instead. The KNN order alone: a second key (an id, to break ties) would make it sort every
-    row inside the radius too. ``join``: a (table, on clause) the conditions need."""
-    query = sa.select(key, distance_miles(latitude, longitude, origin_lat, origin_lon))
+    conditions: list[sa.ColumnElement[bool]], reach: int, join: tuple[Any, Any] | None = None,
+) -> sa.Subquery:
+    """A subquery of the rows within ``radius``, nearest first, for a statement that loads its
+    page in the same trip: ``key``, ``miles``, ``away`` (the walk's order) and ``total`` (how
+    many there are). One walk down the KNN index for the ``reach`` rows nearest the origin in
+    the box (``in_earth_box``, alone in its WHERE clause with the ``conditions``), then the
+    exact distance cuts the box's corners: nearest first, every row inside the circle comes
+    before any corner. With the distance in the walk's WHERE clause PostgreSQL guesses fewer
+    rows than the LIMIT and sorts the whole box instead; the KNN order alone, as a second key
+    (an id, to break ties) would make it sort every row inside the radius too (the caller
+    orders the ``reach`` rows by ``away`` and its key). ``join``: a (table, on clause) the
+    conditions need."""
+    away = nearest_first(latitude, longitude, origin_lat, origin_lon)
+    miles = distance_miles(latitude, longitude, origin_lat, origin_lon)
+    query = sa.select(key.label("key"), miles.label("miles"), away.label("away"))
     if join is not None:
         query = query.join(*join)
-    found = db.session.execute(
+    walked = (
         query.where(in_earth_box(latitude, longitude, origin_lat, origin_lon, radius), *conditions)
-        .order_by(nearest_first(latitude, longitude, origin_lat, origin_lon))
-        .limit(limit)
+        .order_by(away)
+        .limit(reach)
+        .subquery("walked")
     )
-    return [(row_key, miles) for row_key, miles in found if miles <= radius]
+    return (
+        sa.select(walked, sa.func.count().over().label("total"))
+        .where(walked.c.miles <= radius)
+        .subquery("within")
+    )
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

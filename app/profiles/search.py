@@ -186,22 +186,31 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
 
 def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
                     page: int) -> PlayerPage:
-    """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first. One walk
-    down the index gives the total (exact up to ``COUNT_CAP``, or one row past this page) and
-    the page's ids with their distances, computed in SQL; a second statement loads the page."""
+    """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first (ties by id).
+    One statement: the walk down the index (``nearest.walk_within``) gives the total (exact up
+    to ``COUNT_CAP``, or one row past this page) and the page's players with their distances;
+    a page past the end counts the walk alone, for the pager."""
     offset = (page - 1) * PER_PAGE
-    walk = nearest.walk(
+    within = nearest.walk_within(
         Profile.user_id, Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius,
         conditions, max(COUNT_CAP + 1, offset + PER_PAGE + 1), join=(User, User.id == Profile.user_id),
     )
-    chosen = walk[offset : offset + PER_PAGE]
-    loaded = load_rows([user_id for user_id, _ in chosen])
-    rows = [
-        player_row(loaded[user_id][0], loaded[user_id][1], miles, loaded[user_id][2])
-        for user_id, miles in chosen
-        if user_id in loaded
-    ]
-    return PlayerPage(rows=rows, total=len(walk), page=page)
+    found = db.session.execute(
+        sa.select(User, Profile, shows_distance(User.id), within.c.miles, within.c.total)
+        .join(Profile, Profile.user_id == User.id)
+        .join(within, within.c.key == User.id)
+        .order_by(within.c.away, within.c.key)
+        .offset(offset)
+        .limit(PER_PAGE)
+    ).all()
+    if found:
+        total = found[0].total
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(within)) or 0
+    rows = [player_row(user, profile, miles, bool(shows)) for user, profile, shows, miles, _ in found]
+    return PlayerPage(rows=rows, total=total, page=page)
 
 
 def _nearest_in_python(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
