@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,3 +52,17 @@ def capped_count(query: sa.Select[Any], page: int, per_page: int, cap: int = COU
     ``has_next`` stays exact while the total reads "200+"."""
     limit = max(cap + 1, page * per_page + 1)
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.limit(limit).subquery())) or 0
+
+
+def page_with_total(fetch: Callable[[int, int], Sequence[Any]], page: int,
+                    per_page: int) -> tuple[Sequence[Any], int]:
+    """A page of rows that each carry their list's ``total`` (a window count in the statement
+    that brings the page), and that total; a page past the end fetches the first row alone for
+    it, for the pager. ``fetch(offset, limit)`` runs the statement."""
+    found = fetch((page - 1) * per_page, per_page)
+    if found:
+        return found, found[0].total
+    if page > 1:
+        first = fetch(0, 1)
+        return found, first[0].total if first else 0
+    return found, 0

@@ -3,6 +3,7 @@ Services add and flush; the request commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.core.inserts import insert_ignoring_duplicates
-from app.core.pagination import COUNT_CAP, Paginated, capped_count
+from app.core.pagination import COUNT_CAP, Paginated, capped_count, page_with_total
 from app.core.search import contains
 from app.core.signals import admin_action, this_app
 from app.courses.catalog import SAMPLE_COURSES
@@ -210,30 +211,25 @@ def _nearest_in_sql(viewer: User, conditions: list[sa.ColumnElement[bool]], orig
                     radius: float, page: int) -> CoursePage:
     """PostgreSQL: one statement. A walk down the KNN index, nearest first (ties by id), gives
     the total (exact up to ``COUNT_CAP``, or one row past this page) and the page's courses
-    with their distances and whether the viewer played them (``nearest.walk_within``, as
+    with their distances and whether the viewer played them (``nearest.walk_page``, as
     partner search; with the distance in the walk's WHERE clause, or a second statement
     ordering the same walk for the count, PostgreSQL sorted the whole box:
     bench/match_bench.py, New York, 16,000 courses, 38 ms, two such statements). A page past
-    the end counts the walk alone, for the pager."""
+    the end walks again for the total alone, for the pager."""
     offset = (page - 1) * PER_PAGE
-    within = nearest.walk_within(
-        Course.id, Course.latitude, Course.longitude, origin.latitude, origin.longitude, radius, conditions,
-        max(COUNT_CAP + 1, offset + PER_PAGE + 1),
-    )
+    reach = max(COUNT_CAP + 1, offset + PER_PAGE + 1)
     played = sa.exists().where(CoursePlay.user_id == viewer.id, CoursePlay.course_id == Course.id)
-    found = db.session.execute(
-        sa.select(Course, within.c.miles, within.c.total, played)
-        .join(within, within.c.key == Course.id)
-        .order_by(within.c.away, within.c.key)
-        .offset(offset)
-        .limit(PER_PAGE)
-    ).all()
-    if found:
-        total = found[0].total
-    elif page == 1:
-        total = 0
-    else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(within)) or 0
+
+    def walked(offset: int, limit: int) -> Sequence[Any]:
+        within = nearest.walk_page(Course.id, Course.latitude, Course.longitude, origin.latitude,
+                                   origin.longitude, radius, conditions, reach, offset, limit)
+        return db.session.execute(
+            sa.select(Course, within.c.miles, within.c.total, played)
+            .join(within, within.c.key == Course.id)
+            .order_by(within.c.away, within.c.key)
+        ).all()
+
+    found, total = page_with_total(walked, page, PER_PAGE)
     rows = [CourseRow(course, miles, bool(was_played)) for course, miles, _, was_played in found]
     return CoursePage(rows, total, page, cap=COUNT_CAP)
 

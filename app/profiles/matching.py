@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.core.pagination import page_with_total
 from app.extensions import db
 from app.identity.models import User
 from app.profiles import geo, nearest
@@ -113,16 +114,13 @@ def _ranked_in_sql(user: User, me: Profile, days: list[date], page: int) -> Play
     viewer (exact up to ``COUNT_CAP``, "200+" beyond); each row's shared slots come in the same
     statement."""
     params = {"me": user.id, "lat": me.latitude, "lon": me.longitude, "radius": me.radius_miles,
-              "handicap": me.handicap, "first": days[0], "last": days[-1],
-              "offset": (page - 1) * PER_PAGE, "limit": PER_PAGE, "pool": MATCH_POOL}
-    found = db.session.execute(_match_statement(), params).all()
-    if found:
-        total = found[0].total
-    elif page == 1:
-        total = 0
-    else:  # a page past the end: the count alone, for the pager
-        again = db.session.execute(_match_statement(), {**params, "offset": 0, "limit": 1}).first()
-        total = again.total if again else 0
+              "handicap": me.handicap, "first": days[0], "last": days[-1], "pool": MATCH_POOL}
+    found, total = page_with_total(
+        lambda offset, limit: db.session.execute(
+            _match_statement(), {**params, "offset": offset, "limit": limit}
+        ).all(),
+        page, PER_PAGE,
+    )
     rows = []
     for other, profile, shows, miles, _, shared_days, shared_slots in found:
         shared = _in_calendar_order(zip(shared_days, shared_slots, strict=True))

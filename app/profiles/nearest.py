@@ -6,7 +6,7 @@ point lies in the box: a cube overlap the index answers) and orders with the cub
 operator ``point <-> origin`` (the straight-line chord through the earth, which grows with the
 great-circle distance, so the order is the same): the index hands rows over nearest first and
 ``LIMIT`` stops after a page or a pool, however many players live in the box. The exact
-great-circle distance cuts the box's corners after the walk (``walk_within``); a pool of the
+great-circle distance cuts the box's corners after the walk (``walk_page``); a pool of the
 nearest N players (``players_pool``) has no box at all, and its radius is cut outside it.
 
 Players live at their zip's point, hundreds at each in a dense metro, and a walk over the
@@ -153,20 +153,23 @@ def players_pool(origin_lat: Figure, origin_lon: Figure, size: Any, name: str | 
     )
 
 
-def walk_within(
+def walk_page(
     key: Any, latitude: Any, longitude: Any, origin_lat: float, origin_lon: float, radius: float,
-    conditions: list[sa.ColumnElement[bool]], reach: int, join: tuple[Any, Any] | None = None,
+    conditions: list[sa.ColumnElement[bool]], reach: int, offset: int, limit: int,
+    join: tuple[Any, Any] | None = None,
 ) -> sa.Subquery:
-    """A subquery of the rows within ``radius``, nearest first, for a statement that loads its
-    page in the same trip: ``key``, ``miles``, ``away`` (the walk's order) and ``total`` (how
-    many there are). One walk down the KNN index for the ``reach`` rows nearest the origin in
-    the box (``in_earth_box``, alone in its WHERE clause with the ``conditions``), then the
-    exact distance cuts the box's corners: nearest first, every row inside the circle comes
-    before any corner. With the distance in the walk's WHERE clause PostgreSQL guesses fewer
-    rows than the LIMIT and sorts the whole box instead; the KNN order alone, as a second key
-    (an id, to break ties) would make it sort every row inside the radius too (the caller
-    orders the ``reach`` rows by ``away`` and its key). ``join``: a (table, on clause) the
-    conditions need."""
+    """A subquery of one page of the rows within ``radius``, nearest first (ties by key), for a
+    statement that loads the page's rows in the same trip: ``key``, ``miles``, ``away`` (the
+    order) and ``total`` (how many rows are within the radius among the ``reach`` nearest).
+
+    One walk down the KNN index for the ``reach`` rows nearest the origin in the box
+    (``in_earth_box``, alone in its WHERE clause with the ``conditions``), then the exact
+    distance cuts the box's corners: nearest first, every row inside the circle comes before
+    any corner. With the distance in the walk's WHERE clause PostgreSQL guesses fewer rows than
+    the LIMIT and sorts the whole box instead; with the key as a second ORDER BY term it would
+    sort every row inside the radius too, so ties are broken among the ``reach`` rows. The page
+    is cut here, before the caller joins its tables: those read the page's rows only.
+    ``join``: a (table, on clause) the conditions need."""
     away = nearest_first(latitude, longitude, origin_lat, origin_lon)
     miles = distance_miles(latitude, longitude, origin_lat, origin_lon)
     query = sa.select(key.label("key"), miles.label("miles"), away.label("away"))
@@ -181,7 +184,10 @@ def walk_within(
     return (
         sa.select(walked, sa.func.count().over().label("total"))
         .where(walked.c.miles <= radius)
-        .subquery("within")
+        .order_by(walked.c.away, walked.c.key)
+        .offset(offset)
+        .limit(limit)
+        .subquery("page")
     )
 
 

@@ -4,13 +4,14 @@ picks the candidates and exact great-circle distances filter and order them in P
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from app.core.pagination import COUNT_CAP, Paginated, capped_count
+from app.core.pagination import COUNT_CAP, Paginated, capped_count, page_with_total
 from app.core.search import contains
 from app.extensions import db
 from app.identity.models import User
@@ -187,28 +188,25 @@ def search_players(viewer: User, criteria: SearchCriteria) -> PlayerPage:
 def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, radius: float,
                     page: int) -> PlayerPage:
     """PostgreSQL: the KNN index cuts by radius and hands rows over nearest first (ties by id).
-    One statement: the walk down the index (``nearest.walk_within``) gives the total (exact up
-    to ``COUNT_CAP``, or one row past this page) and the page's players with their distances;
-    a page past the end counts the walk alone, for the pager."""
+    One statement: the walk down the index (``nearest.walk_page``) gives the total (exact up to
+    ``COUNT_CAP``, or one row past this page) and the page's players with their distances; a
+    page past the end walks again for the total alone, for the pager."""
     offset = (page - 1) * PER_PAGE
-    within = nearest.walk_within(
-        Profile.user_id, Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius,
-        conditions, max(COUNT_CAP + 1, offset + PER_PAGE + 1), join=(User, User.id == Profile.user_id),
-    )
-    found = db.session.execute(
-        sa.select(User, Profile, shows_distance(User.id), within.c.miles, within.c.total)
-        .join(Profile, Profile.user_id == User.id)
-        .join(within, within.c.key == User.id)
-        .order_by(within.c.away, within.c.key)
-        .offset(offset)
-        .limit(PER_PAGE)
-    ).all()
-    if found:
-        total = found[0].total
-    elif page == 1:
-        total = 0
-    else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(within)) or 0
+    reach = max(COUNT_CAP + 1, offset + PER_PAGE + 1)
+
+    def walked(offset: int, limit: int) -> Sequence[Any]:
+        within = nearest.walk_page(
+            Profile.user_id, Profile.latitude, Profile.longitude, origin.latitude, origin.longitude, radius,
+            conditions, reach, offset, limit, join=(User, User.id == Profile.user_id),
+        )
+        return db.session.execute(
+            sa.select(User, Profile, shows_distance(User.id), within.c.miles, within.c.total)
+            .join(Profile, Profile.user_id == User.id)
+            .join(within, within.c.key == User.id)
+            .order_by(within.c.away, within.c.key)
+        ).all()
+
+    found, total = page_with_total(walked, page, PER_PAGE)
     rows = [player_row(user, profile, miles, bool(shows)) for user, profile, shows, miles, _ in found]
     return PlayerPage(rows=rows, total=total, page=page)
 

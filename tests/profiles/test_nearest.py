@@ -111,6 +111,7 @@ CASES = [
     SearchCriteria(origin=origin_of(NEW_YORK), radius=25, page=2),
     SearchCriteria(origin=origin_of(NEW_YORK), radius=25, page=10),
     SearchCriteria(origin=origin_of(NEW_YORK), radius=25, page=12),
+    SearchCriteria(origin=origin_of(NEW_YORK), radius=3, page=60),  # past the end: the total still
     SearchCriteria(origin=origin_of(NEW_YORK), radius=3),
     SearchCriteria(origin=origin_of(NEW_YORK), radius=5, handicap_max=10),
     SearchCriteria(origin=origin_of(SAN_FRANCISCO), radius=8, mobility=1),
@@ -134,8 +135,9 @@ def _both(viewer: User, criteria: SearchCriteria) -> tuple[search.PlayerPage, se
 
 def assert_same_up_to_ties(in_sql: list, in_python: list, criteria: SearchCriteria) -> None:
     """The same players in the same order, up to the order among players at the same distance
-    (the KNN order has no second key; the Python path breaks ties by id). At the page's edges a
-    tie may also straddle the page, so there the players may differ, at that same distance."""
+    (the KNN walk breaks ties by id among the rows it read, the Python path among all of them).
+    At the page's edges a tie may also straddle the page, so there the players may differ, at
+    that same distance."""
     distances = [row.distance for row in in_python]
     assert [row.distance for row in in_sql] == pytest.approx(distances, abs=1e-6), criteria
     edges = {round(d, 6) for d in distances[:1] + distances[-1:]}
