@@ -174,8 +174,8 @@ def search_courses(viewer: User, search: CourseSearch) -> CoursePage:
 
     On PostgreSQL the KNN index (``app.profiles.nearest``) cuts by radius and orders; on SQLite
     the bounding box (an index range on latitude/longitude) picks the candidates and the exact
-    great-circle distance filters and orders them. Three queries, whatever the size; the total
-    is exact up to 200 ("200+" beyond)."""
+    great-circle distance filters and orders them. A fixed number of queries whatever the size
+    (one on PostgreSQL, three on SQLite); the total is exact up to 200 ("200+" beyond)."""
     conditions: list[sa.ColumnElement[bool]] = [_name_like(search.q)] if search.q else []
     offset = (search.page - 1) * PER_PAGE
     origin = search.origin
@@ -212,10 +212,9 @@ def _nearest_in_sql(viewer: User, conditions: list[sa.ColumnElement[bool]], orig
     """PostgreSQL: one statement. A walk down the KNN index, nearest first (ties by id), gives
     the total (exact up to ``COUNT_CAP``, or one row past this page) and the page's courses
     with their distances and whether the viewer played them (``nearest.walk_page``, as
-    partner search; with the distance in the walk's WHERE clause, or a second statement
-    ordering the same walk for the count, PostgreSQL sorted the whole box:
-    bench/match_bench.py, New York, 16,000 courses, 38 ms, two such statements). A page past
-    the end walks again for the total alone, for the pager."""
+    partner search; without a name to match, the walk needs no earth box, with which
+    PostgreSQL sorted the whole box at 16,000 courses). A page past the end walks again for the
+    total alone, for the pager."""
     offset = (page - 1) * PER_PAGE
     reach = max(COUNT_CAP + 1, offset + PER_PAGE + 1)
     played = sa.exists().where(CoursePlay.user_id == viewer.id, CoursePlay.course_id == Course.id)
@@ -226,7 +225,7 @@ def _nearest_in_sql(viewer: User, conditions: list[sa.ColumnElement[bool]], orig
         return db.session.execute(
             sa.select(Course, within.c.miles, within.c.total, played)
             .join(within, within.c.key == Course.id)
-            .order_by(within.c.away, within.c.key)
+            .order_by(within.c.miles, within.c.key)
         ).all()
 
     found, total = page_with_total(walked, page, PER_PAGE)

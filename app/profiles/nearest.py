@@ -159,32 +159,38 @@ def walk_page(
     join: tuple[Any, Any] | None = None,
 ) -> sa.Subquery:
     """A subquery of one page of the rows within ``radius``, nearest first (ties by key), for a
-    statement that loads the page's rows in the same trip: ``key``, ``miles``, ``away`` (the
-    order) and ``total`` (how many rows are within the radius among the ``reach`` nearest).
+    statement that loads the page's rows in the same trip: ``key``, ``miles`` (the order) and
+    ``total`` (how many rows are within the radius among the ``reach`` nearest).
 
-    One walk down the KNN index for the ``reach`` rows nearest the origin in the box
-    (``in_earth_box``, alone in its WHERE clause with the ``conditions``), then the exact
-    distance cuts the box's corners: nearest first, every row inside the circle comes before
-    any corner. With the distance in the walk's WHERE clause PostgreSQL guesses fewer rows than
-    the LIMIT and sorts the whole box instead; with the key as a second ORDER BY term it would
-    sort every row inside the radius too, so ties are broken among the ``reach`` rows. The page
-    is cut here, before the caller joins its tables: those read the page's rows only.
+    One walk down the KNN index for the ``reach`` rows nearest the origin, then the exact
+    distance cuts the radius: nearest first, every row inside the circle comes before any row
+    outside. With ``conditions`` (filters that may skip many rows) the walk stays in the box
+    (``in_earth_box``, alone in its WHERE clause with them), so a rare match cannot send it
+    across the whole table; without, it needs no box, as it stops at ``reach`` rows anyway, and
+    no box means no other plan: PostgreSQL guesses a box holds a fixed 0.5 % of the table, and
+    where that is below ``reach`` (16,000 courses) it reads the whole box and sorts it. With
+    the distance in the walk's WHERE clause it guesses fewer rows than the LIMIT and sorts the
+    whole box too; with the key as a second ORDER BY term it would sort every row inside the
+    radius, so the ``reach`` rows are put in order again by the miles (the same order) and the
+    key. The walk's own distance is not selected: the index
+    orders by it without handing it over, and computing it again costs ``ll_to_earth`` a row.
+    The page is cut here, before the caller joins its tables: those read the page's rows only.
     ``join``: a (table, on clause) the conditions need."""
-    away = nearest_first(latitude, longitude, origin_lat, origin_lon)
     miles = distance_miles(latitude, longitude, origin_lat, origin_lon)
-    query = sa.select(key.label("key"), miles.label("miles"), away.label("away"))
+    query = sa.select(key.label("key"), miles.label("miles"))
     if join is not None:
         query = query.join(*join)
+    if conditions:
+        query = query.where(in_earth_box(latitude, longitude, origin_lat, origin_lon, radius), *conditions)
     walked = (
-        query.where(in_earth_box(latitude, longitude, origin_lat, origin_lon, radius), *conditions)
-        .order_by(away)
+        query.order_by(nearest_first(latitude, longitude, origin_lat, origin_lon))
         .limit(reach)
         .subquery("walked")
     )
     return (
         sa.select(walked, sa.func.count().over().label("total"))
         .where(walked.c.miles <= radius)
-        .order_by(walked.c.away, walked.c.key)
+        .order_by(walked.c.miles, walked.c.key)
         .offset(offset)
         .limit(limit)
         .subquery("page")

@@ -203,7 +203,7 @@ def _nearest_in_sql(conditions: list[sa.ColumnElement[bool]], origin: Origin, ra
             sa.select(User, Profile, shows_distance(User.id), within.c.miles, within.c.total)
             .join(Profile, Profile.user_id == User.id)
             .join(within, within.c.key == User.id)
-            .order_by(within.c.away, within.c.key)
+            .order_by(within.c.miles, within.c.key)
         ).all()
 
     found, total = page_with_total(walked, page, PER_PAGE)
