@@ -50,11 +50,16 @@ def test_search_near_a_zip_is_nearest_first_within_the_radius(player, as_user, b
     assert "2 courses" in page and "within 10 miles of 94103 (San Francisco)" in page
     assert re.search(r"San Francisco, CA 94121 · \d+\.\d mi", page)
     # The radius cut is in the query; the far course never leaves the database. SQLite: the
-    # bounding box; PostgreSQL: the earth box on the KNN index, nearest first.
+    # bounding box; PostgreSQL: the KNN index, nearest first (no name to match: no earth box).
     if db.engine.dialect.name == "postgresql":
-        # one walk gives the capped total and the page's ids; the page's courses load by id
-        knn = [s for s in statements if "FROM courses" in s and "earth_box(" in s]
+        # one statement: the walk gives the capped total and the page's courses
+        knn = [s for s in statements if "FROM courses" in s]
         assert len(knn) == 1 and "ll_to_earth(courses.latitude, courses.longitude) <->" in knn[0]
+        assert "earth_box(" not in knn[0]
+        with counting_statements() as statements:
+            client.get("/courses?near=94103&radius=10&q=park")
+        [named] = [s for s in statements if "FROM courses" in s]
+        assert "earth_box(" in named and "ll_to_earth(courses.latitude, courses.longitude) <->" in named
     else:
         [search] = [s for s in statements if "FROM courses" in s and "BETWEEN" in s]
         assert "courses.latitude BETWEEN" in search and "courses.longitude BETWEEN" in search
