@@ -241,9 +241,10 @@ def players_near(user: User, *, joined_since: datetime, newcomers: int, closest:
     exclude = list(exclude_ids)
     if nearest.uses_knn():
         return _nearby_in_sql(user, me, joined_since, newcomers, closest, exclude)
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
     order = "handicap" if me.handicap is not None else "id"
-    return Nearby(_near_in_box(user, me, "newest", newcomers, exclude, joined_since),
-                  _near_in_box(user, me, order, closest, exclude))
+    return Nearby(_near_in_box(user, me, origin, "newest", newcomers, exclude, joined_since),
+                  _near_in_box(user, me, origin, order, closest, exclude))
 
 
 def _nearby_in_sql(user: User, me: Profile, joined_since: datetime, newcomers: int, closest: int,
@@ -268,10 +269,9 @@ def _by_rank(ranked: list[tuple[int, PlayerRow]]) -> list[PlayerRow]:
     return [row for _, row in sorted(ranked, key=lambda pair: pair[0])]
 
 
-def _near_in_box(user: User, me: Profile, order: str, limit: int, exclude: list[int],
+def _near_in_box(user: User, me: Profile, origin: Origin, order: str, limit: int, exclude: list[int],
                  joined_since: datetime | None = None) -> list[PlayerRow]:
     """SQLite: up to ``limit`` players in the radius in one order, from the bounding box."""
-    origin = Origin(me.latitude, me.longitude, me.zip or "")  # type: ignore[arg-type]
     query = (
         sa.select(User, Profile, shows_distance(User.id))
         .join(Profile, Profile.user_id == User.id)
