@@ -172,10 +172,10 @@ def walk_page(
     the distance in the walk's WHERE clause it guesses fewer rows than the LIMIT and sorts the
     whole box too; with the key as a second ORDER BY term it would sort every row inside the
     radius, so the ``reach`` rows are put in order again by the miles (the same order) and the
-    key. The walk's own distance is not selected: the index
-    orders by it without handing it over, and computing it again costs ``ll_to_earth`` a row.
-    The page is cut here, before the caller joins its tables: those read the page's rows only.
-    ``join``: a (table, on clause) the conditions need."""
+    key. The walk's own distance is not selected: the index orders by it without handing it
+    over, and computing it again costs ``ll_to_earth`` a row. The page is cut here, before the
+    caller joins its tables: those read the page's rows only. ``join``: a (table, on clause)
+    the conditions need."""
     miles = distance_miles(latitude, longitude, origin_lat, origin_lon)
     query = sa.select(key.label("key"), miles.label("miles"))
     if join is not None:
