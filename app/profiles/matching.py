@@ -239,17 +239,17 @@ def players_near(user: User, *, joined_since: datetime, newcomers: int, closest:
     if me.latitude is None or me.longitude is None:
         return Nearby([], [])
     exclude = list(exclude_ids)
-    if nearest.uses_knn():
-        return _nearby_in_sql(user, me, joined_since, newcomers, closest, exclude)
-    origin = Origin(me.latitude, me.longitude, me.zip or "")
     order = "handicap" if me.handicap is not None else "id"
+    if nearest.uses_knn():
+        return _nearby_in_sql(user, me, order, joined_since, newcomers, closest, exclude)
+    origin = Origin(me.latitude, me.longitude, me.zip or "")
     return Nearby(_near_in_box(user, me, origin, "newest", newcomers, exclude, joined_since),
                   _near_in_box(user, me, origin, order, closest, exclude))
 
 
-def _nearby_in_sql(user: User, me: Profile, joined_since: datetime, newcomers: int, closest: int,
-                   exclude: list[int]) -> Nearby:
-    found = db.session.execute(_nearby_statement(), {
+def _nearby_in_sql(user: User, me: Profile, order: str, joined_since: datetime, newcomers: int,
+                   closest: int, exclude: list[int]) -> Nearby:
+    found = db.session.execute(_nearby_statement(order), {
         "lat": me.latitude, "lon": me.longitude, "radius": float(me.radius_miles), "me": user.id,
         "exclude": exclude, "since": joined_since, "handicap": me.handicap, "pool": NEARBY_POOL,
         "newcomers": newcomers, "closest": closest,
@@ -294,17 +294,20 @@ def _near_conditions(me: Any, exclude: Any) -> list[sa.ColumnElement[bool]]:
     return [User.deactivated_at.is_(None), User.id != me, quiet_for(me, User.id), User.id.not_in(exclude)]
 
 
-def _near_order(order: str, handicap: Any) -> list[Any]:
+def _near_order(order: str, handicap: Any, theirs: Any = Profile.handicap) -> list[Any]:
+    """ORDER BY terms: "newest" sign-ups, the "handicap" in ``theirs`` closest to ``handicap``
+    (players without one last), or the newest accounts ("id", for a player without one)."""
     if order == "newest":
         return [User.created_at.desc(), User.id.desc()]
     if order == "handicap":
-        return [Profile.handicap.is_(None), sa.func.abs(Profile.handicap - handicap), User.id]
+        return [theirs.is_(None), sa.func.abs(theirs - handicap), User.id]
     return [User.id.desc()]
 
 
 @functools.cache
-def _nearby_statement() -> sa.Select[Any]:
-    """PostgreSQL: ``players_near``'s statement, built once (its construction cost more than
+def _nearby_statement(order: str) -> sa.Select[Any]:
+    """PostgreSQL: ``players_near``'s statement for one order of the closest (``_near_order``:
+    "handicap", or "id" for a player without one), built once (its construction cost more than
     running it). The pool of the nearest players with their points and handicaps (from the
     index: no player's row), cut to the radius, the filters (each pool player's account row)
     and both ranks among them; then the players and profiles of those within either limit."""
@@ -313,18 +316,12 @@ def _nearby_statement() -> sa.Select[Any]:
     handicap = sa.bindparam("handicap", type_=sa.Double)
     pool = nearest.players_pool(lat, lon, sa.bindparam("pool", type_=sa.Integer), "pool", Profile.handicap)
     miles = nearest.distance_miles(pool.c.latitude, pool.c.longitude, lat, lon)
-    # Without a handicap of the player's: the newest accounts first, as the box path's "id" order.
-    without = sa.cast(handicap, sa.Double).is_(None)  # (the cast: PostgreSQL must know its type)
-    closest_order = [
-        sa.case((without, sa.false()), else_=pool.c.handicap.is_(None)),
-        sa.func.abs(pool.c.handicap - handicap),
-        sa.case((without, -User.id), else_=User.id),
-    ]
+    closest = _near_order(order, handicap, pool.c.handicap)
     ranked = (
         sa.select(
             User.id.label("user_id"), miles.label("miles"),
             sa.func.row_number().over(order_by=_near_order("newest", None)).label("newest"),
-            sa.func.row_number().over(order_by=closest_order).label("closest"),
+            sa.func.row_number().over(order_by=closest).label("closest"),
         )
         .select_from(pool)
         .join(User, User.id == pool.c.user_id)

@@ -72,19 +72,17 @@ class SearchCriteria:
 def box_clause(latitude: Any, longitude: Any, origin: Origin, radius: float) -> sa.ColumnElement[bool]:
     """The bounding box of ``radius`` miles around ``origin`` as a condition on two indexed
     coordinate columns (split at the antimeridian). Other areas' tables use it too."""
-    box = geo.bounding_box(origin.latitude, origin.longitude, radius)
-    lat = latitude.between(box.min_lat, box.max_lat)
-    if box.min_lon < -180:
-        lon = sa.or_(longitude >= box.min_lon + 360, longitude <= box.max_lon)
-    elif box.max_lon > 180:
-        lon = sa.or_(longitude >= box.min_lon, longitude <= box.max_lon - 360)
+    box = box_parameters(origin, radius)
+    lat = latitude.between(box["south"], box["north"])
+    if box["crosses"]:
+        lon = sa.or_(longitude >= box["west"], longitude <= box["east"])
     else:
-        lon = longitude.between(box.min_lon, box.max_lon)
+        lon = longitude.between(box["west"], box["east"])
     return sa.and_(lat, lon)
 
 
 def box_parameters(origin: Origin, radius: float) -> dict[str, Any]:
-    """``box_clause``'s box as the parameters of ``bound_box``: its latitudes, and its west and
+    """The bounding box of ``box_clause`` and ``bound_box``: its latitudes, and its west and
     east longitudes on the map's [-180, 180], with whether it crosses the antimeridian."""
     box = geo.bounding_box(origin.latitude, origin.longitude, radius)
     west, east = box.min_lon, box.max_lon
